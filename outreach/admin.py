@@ -1,0 +1,227 @@
+"""The admin: platforms and accounts for administrators, figures for staff, and the month grid."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from outreach import rules, selectors, services
+from outreach.forms import MetricSnapshotForm, MonthGrid, MonthPickerForm
+from outreach.models import Account, MetricSnapshot, Platform
+from outreach.months import add_months, format_month, month_label
+
+
+@admin.register(Platform)
+class PlatformAdmin(admin.ModelAdmin):
+    list_display = ("name_en", "name_zh", "slug", "content", "display_order", "colour_swatch")
+    list_editable = ("display_order",)
+    prepopulated_fields = {"slug": ("name_en",)}
+    ordering = ("display_order", "slug")
+
+    @admin.display(description=gettext_lazy("chart colour"))
+    def colour_swatch(self, platform: Platform) -> str:
+        return format_html(
+            '<span style="display:inline-block;width:1em;height:1em;background:{};vertical-align:middle" '
+            'aria-hidden="true"></span> {}',
+            platform.color,
+            platform.color,
+        )
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_zh", "platform", "handle", "opened_on", "is_active")
+    list_filter = ("platform", "is_active")
+    list_select_related = ("platform",)
+    search_fields = ("name", "name_zh", "handle")
+
+
+class PlatformFilter(admin.SimpleListFilter):
+    title = gettext_lazy("platform")
+    parameter_name = "platform"
+
+    def lookups(self, request, model_admin):
+        return [(platform.slug, str(platform)) for platform in Platform.objects.all()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(account__platform__slug=self.value()) if self.value() else queryset
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = gettext_lazy("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        return [(str(year), str(year)) for year in selectors.snapshot_years()]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():
+            return queryset.none()
+        return queryset.filter(period__year=int(self.value()))
+
+
+def _count_column(metric: str):
+    @admin.display(description=rules.METRIC_LABELS[metric], ordering=metric)
+    def column(self, snapshot: MetricSnapshot):
+        value = getattr(snapshot, metric)
+        # None shows as the admin's dash: not reported is never 0.
+        return None if value is None else rules.format_count(value)
+
+    return column
+
+
+@admin.register(MetricSnapshot)
+class MetricSnapshotAdmin(admin.ModelAdmin):
+    form = MetricSnapshotForm
+    list_display = (
+        "month",
+        "account_name",
+        "platform",
+        "articles_column",
+        "videos_column",
+        "views_column",
+        "followers_column",
+        "approximate",
+        "is_illustrative",
+        "updated_by",
+        "updated_at",
+    )
+    list_display_links = ("month", "account_name")
+    list_filter = (PlatformFilter, "account", YearFilter, "is_illustrative", "approximate")
+    list_select_related = ("account__platform", "updated_by")
+    search_fields = ("account__name", "account__name_zh")
+    search_help_text = gettext_lazy("Search by account name, in English or Chinese.")
+    autocomplete_fields = ()
+    readonly_fields = ("is_illustrative", "created_by", "created_at", "updated_by", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("account", "period")}),
+        (gettext_lazy("Totals at the end of the month"), {"fields": (*rules.METRICS, "approximate", "note")}),
+        (gettext_lazy("Record"), {"fields": readonly_fields}),
+    )
+    empty_value_display = "–"
+    list_per_page = 50
+
+    articles_column = _count_column("articles")
+    videos_column = _count_column("videos")
+    views_column = _count_column("views")
+    followers_column = _count_column("followers")
+
+    @admin.display(description=gettext_lazy("month"), ordering="period")
+    def month(self, snapshot: MetricSnapshot) -> str:
+        if snapshot.is_illustrative:
+            return format_html(
+                '{} <span class="outreach-illustrative" title="{}">{}</span>',
+                format_month(snapshot.period),
+                _("Made up for the demo, not a real figure"),
+                _("illustrative"),
+            )
+        return format_month(snapshot.period)
+
+    @admin.display(description=gettext_lazy("account"), ordering="account__name")
+    def account_name(self, snapshot: MetricSnapshot) -> str:
+        return snapshot.account.name
+
+    @admin.display(description=gettext_lazy("platform"), ordering="account__platform__display_order")
+    def platform(self, snapshot: MetricSnapshot) -> str:
+        return str(snapshot.account.platform)
+
+    def get_urls(self):
+        grid = path("month-grid/", self.admin_site.admin_view(self.month_grid_view), name="outreach_month_grid")
+        return [grid, *super().get_urls()]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "period" not in initial:
+            initial["period"] = format_month(selectors.month_grid_default_period(today=timezone.localdate()))
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return
+        services.snapshot_save(snapshot=obj, user=request.user)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST:
+            # The staff's next entry is most often the same account's next month.
+            next_entry = urlencode({"account": obj.account_id, "period": format_month(add_months(obj.period, 1))})
+            return HttpResponseRedirect(f"{response.url}?{next_entry}")
+        return response
+
+    def month_grid_view(self, request):
+        """Every active account's figures for one month, entered at once and saved all or nothing."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        today = timezone.localdate()
+        default = {"period": format_month(selectors.month_grid_default_period(today=today))}
+        picker = MonthPickerForm(request.GET if "period" in request.GET else default, today=today)
+        period = picker.cleaned_data["period"] if picker.is_valid() else None
+        rows = selectors.month_grid_rows(period=period) if period else []
+        grid = MonthGrid(period=period, rows=rows, data=request.POST if request.method == "POST" else None)
+        warnings: list[str] = []
+        if request.method == "POST" and period is not None:
+            changed = grid.changed_rows() if grid.is_valid() else None
+            warnings = grid.warnings() if changed else []
+            if changed is None:
+                messages.error(request, _("Nothing was saved. Correct the figures marked below."))
+            elif not changed:
+                messages.warning(request, _("Nothing to save: type the figures of at least one account."))
+            elif warnings and not request.POST.get("confirm_warnings"):
+                messages.warning(request, _("Nothing was saved yet. Check the figures flagged below, then confirm."))
+            else:
+                try:
+                    result = services.month_grid_save(
+                        period=period, snapshots=[snapshot for _form, snapshot in changed], user=request.user
+                    )
+                except services.MonthGridRefused as refused:
+                    for position, error in refused.row_errors.items():
+                        grid.show_errors(changed[position][0], error)
+                    messages.error(request, _("Nothing was saved. Correct the figures marked below."))
+                else:
+                    return self._month_grid_saved(request, period, result)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Month grid"),
+            "picker": picker,
+            "period": period,
+            "period_label": month_label(period) if period else "",
+            "previous_month": format_month(add_months(period, -1)) if period else "",
+            "next_month": format_month(add_months(period, 1)) if period and add_months(period, 1) <= today else "",
+            "grid": grid,
+            "metric_labels": [rules.METRIC_LABELS[m] for m in rules.METRICS],
+            "warnings": warnings,
+        }
+        return TemplateResponse(request, "admin/outreach/metricsnapshot/month_grid.html", context)
+
+    def _month_grid_saved(self, request, period, result: services.MonthGridResult):
+        saved = len(result.created) + len(result.updated)
+        messages.success(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                ngettext(
+                    "Saved the figures of %(count)d account for %(month)s (%(created)d new, %(updated)d corrected).",
+                    "Saved the figures of %(count)d accounts for %(month)s (%(created)d new, %(updated)d corrected).",
+                    saved,
+                )
+                % {
+                    "count": saved,
+                    "month": month_label(period),
+                    "created": len(result.created),
+                    "updated": len(result.updated),
+                },
+                reverse("admin:outreach_month_grid") + "?" + urlencode({"period": format_month(period)}),
+                _("Back to the month grid"),
+            ),
+        )
+        changelist = reverse("admin:outreach_metricsnapshot_changelist")
+        return HttpResponseRedirect(f"{changelist}?{urlencode({'year': period.year})}")

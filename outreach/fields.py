@@ -1,0 +1,59 @@
+"""Form and model fields for the two kinds of value staff type: months and counts."""
+
+from datetime import date
+
+from django import forms
+from django.db import models
+
+from outreach import rules
+from outreach.months import format_month, parse_month
+
+
+class MonthFormField(forms.CharField):
+    """A month typed as `YYYY-MM` (or `2024年3月`), cleaned to the date of its first day."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "YYYY-MM", "inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return format_month(value) if isinstance(value, date) else value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        return parse_month(value)
+
+
+class MonthField(models.DateField):
+    """A calendar month, stored as its first day and shown as `YYYY-MM`."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": MonthFormField, **kwargs})
+
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return format_month(value) if value else ""
+
+
+class CountFormField(forms.CharField):
+    """A count as people type it: `1,234,567`, `1 234 567` or full-width digits; empty means not reported."""
+
+    def __init__(self, **kwargs):
+        # The model field's bounds are what `rules.parse_count` checks, with staff's wording.
+        kwargs.pop("min_value", None)
+        kwargs.pop("max_value", None)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return value if value is not None else ""
+
+    def to_python(self, value):
+        return rules.parse_count(value)
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")

@@ -1,0 +1,161 @@
+"""Forms staff type figures into: the admin's snapshot form and the month grid."""
+
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from outreach import rules
+from outreach.fields import CountFormField, MonthFormField
+from outreach.models import MetricSnapshot
+from outreach.selectors import MonthGridRow
+
+# Flag (not refuse) a month whose increase is more than this many times the previous month's.
+SUSPICIOUS_JUMP_FACTOR = 10
+
+
+class MetricSnapshotForm(forms.ModelForm):
+    """The admin's form for one snapshot; counts read as people type them."""
+
+    class Meta:
+        model = MetricSnapshot
+        fields = ("account", "period", *rules.METRICS, "approximate", "note")
+        field_classes = dict.fromkeys(rules.METRICS, CountFormField)
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+
+class MonthPickerForm(forms.Form):
+    """The month the grid shows, from the query string."""
+
+    period = MonthFormField(label=gettext_lazy("Month"), widget=forms.TextInput(attrs={"type": "month"}))
+
+    def __init__(self, *args, today: date, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    def clean_period(self):
+        period = self.cleaned_data["period"]
+        future = rules.future_period_error(period, self.today)
+        if future is not None:
+            raise future
+        return period
+
+
+class MonthGridRowForm(forms.Form):
+    """One account's figures for the grid's month. Fields for content its platform does not count are left out."""
+
+    articles = CountFormField(label=gettext_lazy("Articles"), required=False)
+    videos = CountFormField(label=gettext_lazy("Videos"), required=False)
+    views = CountFormField(label=gettext_lazy("Views"), required=False)
+    followers = CountFormField(label=gettext_lazy("Followers"), required=False)
+    approximate = forms.BooleanField(label=gettext_lazy("Approximate"), required=False)
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.TextInput())
+
+    def __init__(self, *args, row: MonthGridRow, **kwargs):
+        self.row = row
+        snapshot = row.snapshot
+        if snapshot is not None:
+            kwargs.setdefault(
+                "initial",
+                {**snapshot.figures, "approximate": snapshot.approximate, "note": snapshot.note},
+            )
+        super().__init__(*args, prefix=f"account-{row.account.pk}", **kwargs)
+        platform = row.account.platform
+        if not platform.counts_articles:
+            del self.fields["articles"]
+        if not platform.counts_videos:
+            del self.fields["videos"]
+        for metric in rules.METRICS:
+            if metric in self.fields:
+                self.fields[metric].widget.attrs["aria-label"] = _("%(metric)s, %(account)s") % {
+                    "metric": rules.METRIC_LABELS[metric],
+                    "account": row.account,
+                }
+
+    @property
+    def metric_fields(self) -> list:
+        """The count cells in column order; None where the platform does not count that content."""
+        return [self[metric] if metric in self.fields else None for metric in rules.METRICS]
+
+    @property
+    def previous_figures(self) -> list[str]:
+        """The latest earlier totals, formatted for the cell beside each input."""
+        previous = self.row.previous
+        return [
+            rules.format_count(previous.figures[m]) if previous and previous.figures[m] is not None else "–"
+            for m in rules.METRICS
+        ]
+
+    def is_blank(self) -> bool:
+        """True when nothing was typed into a row that has no snapshot yet: the account is skipped."""
+        return (
+            self.row.snapshot is None
+            and all(self.cleaned_data.get(metric) is None for metric in rules.METRICS)
+            and not self.cleaned_data.get("note")
+        )
+
+    def snapshot_to_save(self, period: date) -> MetricSnapshot | None:
+        """The snapshot this row writes, unsaved, or None when the row is blank or unchanged."""
+        if self.is_blank() or (self.row.snapshot is not None and not self.has_changed()):
+            return None
+        snapshot = self.row.snapshot or MetricSnapshot(account=self.row.account, period=period)
+        for metric in rules.METRICS:
+            if metric in self.fields:
+                setattr(snapshot, metric, self.cleaned_data[metric])
+        snapshot.approximate = self.cleaned_data["approximate"]
+        snapshot.note = self.cleaned_data["note"]
+        return snapshot
+
+    def suspicious_jumps(self) -> list[str]:
+        """Warnings for figures that rose far more than in the previous month: typos as often as not."""
+        previous = self.row.previous
+        before = self.row.before_previous
+        if previous is None or before is None or not self.is_valid():
+            return []
+        warnings = []
+        for metric in rules.METRICS:
+            new, last, earlier = self.cleaned_data.get(metric), previous.figures[metric], before.figures[metric]
+            if None in (new, last, earlier) or last - earlier <= 0:
+                continue
+            if new - last > SUSPICIOUS_JUMP_FACTOR * (last - earlier):
+                warnings.append(
+                    _(
+                        "%(account)s: %(metric)s rose by %(increase)s, more than %(factor)s times the "
+                        "previous rise (%(previous)s). Check the figure, or confirm it below."
+                    )
+                    % {
+                        "account": self.row.account,
+                        "metric": rules.METRIC_LABELS[metric],
+                        "increase": rules.format_count(new - last),
+                        "factor": SUSPICIOUS_JUMP_FACTOR,
+                        "previous": rules.format_count(last - earlier),
+                    }
+                )
+        return warnings
+
+
+class MonthGrid:
+    """The month grid: a row form per active account for one month, validated and saved together."""
+
+    def __init__(self, *, period: date, rows: list[MonthGridRow], data=None):
+        self.period = period
+        self.forms = [MonthGridRowForm(data, row=row) for row in rows]
+
+    def is_valid(self) -> bool:
+        # Every row is validated, so that every mistake shows at once.
+        return all([form.is_valid() for form in self.forms])
+
+    def changed_rows(self) -> list[tuple[MonthGridRowForm, MetricSnapshot]]:
+        """The rows that write something, each with its unsaved snapshot."""
+        pairs = ((form, form.snapshot_to_save(self.period)) for form in self.forms)
+        return [(form, snapshot) for form, snapshot in pairs if snapshot is not None]
+
+    def warnings(self) -> list[str]:
+        return [warning for form, _snapshot in self.changed_rows() for warning in form.suspicious_jumps()]
+
+    @staticmethod
+    def show_errors(form: MonthGridRowForm, error: forms.ValidationError) -> None:
+        """Put a refused snapshot's errors beside the inputs they concern, the rest at the row's top."""
+        for field, errors in error.update_error_dict({}).items():
+            form.add_error(field if field in form.fields else None, errors)

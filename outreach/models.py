@@ -1,0 +1,190 @@
+"""The outreach domain: platforms, the museum's accounts on them, and monthly figures.
+
+Counts are cumulative totals at the end of a month; empty means "not reported" and is never shown
+or summed as 0. Rules that compare rows (a total must not go down) live in `outreach.rules`, called
+from `MetricSnapshot.clean` and from every other write path; the database holds the one-row
+invariants as constraints.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from outreach import rules
+from outreach.fields import MonthField
+from outreach.months import format_month
+
+
+class Platform(models.Model):
+    """A publishing platform (科普中国, WeChat, Douyin, Bilibili), with how it is shown in charts."""
+
+    class Content(models.TextChoices):
+        ARTICLES = "articles", _("Articles")
+        VIDEOS = "videos", _("Videos")
+        BOTH = "both", _("Articles and videos")
+
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    display_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+    color = models.CharField(
+        _("chart colour"),
+        max_length=7,
+        default="#4c78a8",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, e.g. #07c160."))],
+    )
+    content = models.CharField(_("content counted"), max_length=10, choices=Content.choices, default=Content.BOTH)
+
+    class Meta:
+        ordering = ("display_order", "slug")
+        verbose_name = _("platform")
+        verbose_name_plural = _("platforms")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The platform's name in the active language."""
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+    @property
+    def counts_articles(self) -> bool:
+        return self.content in (self.Content.ARTICLES, self.Content.BOTH)
+
+    @property
+    def counts_videos(self) -> bool:
+        return self.content in (self.Content.VIDEOS, self.Content.BOTH)
+
+
+class AccountQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Account(models.Model):
+    """The museum's account on one platform (in the domain, "account" never means a person)."""
+
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("platform")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(
+        _("name on the platform (Chinese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("As it appears on the platform, e.g. 上海科技馆. Imports find the account by either name."),
+    )
+    handle = models.CharField(_("handle"), max_length=200, blank=True)
+    url = models.URLField(_("URL"), blank=True)
+    opened_on = models.DateField(
+        _("opened on"),
+        help_text=_("When the account started; where only the month is known, its first day."),
+    )
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Inactive accounts leave the month grid."))
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("platform__display_order", "platform__slug", "name")
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        constraints = [
+            models.UniqueConstraint(fields=("platform", "name"), name="account_unique_name_per_platform"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.platform}"
+
+
+class MetricSnapshot(models.Model):
+    """An account's cumulative totals at the end of one calendar month."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="snapshots", verbose_name=_("account"))
+    period = MonthField(_("month"), help_text=_("The month the totals describe, as YYYY-MM."))
+    articles = models.PositiveBigIntegerField(_("articles"), null=True, blank=True)
+    videos = models.PositiveBigIntegerField(_("videos"), null=True, blank=True)
+    views = models.PositiveBigIntegerField(_("views"), null=True, blank=True)
+    followers = models.PositiveBigIntegerField(_("followers"), null=True, blank=True)
+    approximate = models.BooleanField(
+        _("approximate"), default=False, help_text=_("The figures are lower bounds (“more than …”).")
+    )
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Made up for the demo, not a real figure; `manage.py remove_illustrative_history` removes them."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+
+    class Meta:
+        ordering = ("-period", "account")
+        verbose_name = _("metric snapshot")
+        verbose_name_plural = _("metric snapshots")
+        constraints = [
+            # Also the access path of every per-account read, so no separate index on account.
+            models.UniqueConstraint(fields=("account", "period"), name="snapshot_one_per_account_month"),
+            models.CheckConstraint(
+                condition=Q(articles__isnull=False)
+                | Q(videos__isnull=False)
+                | Q(views__isnull=False)
+                | Q(followers__isnull=False),
+                name="snapshot_has_a_figure",
+            ),
+            *(
+                models.CheckConstraint(condition=Q(**{f"{metric}__gte": 0}), name=f"snapshot_{metric}_not_negative")
+                for metric in rules.METRICS
+            ),
+        ]
+        indexes = [models.Index(fields=("period",), name="snapshot_period")]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {format_month(self.period)}" if self.period else str(self.account)
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:outreach_metricsnapshot_change", args=(self.pk,))
+
+    @property
+    def figures(self) -> dict[str, int | None]:
+        return {metric: getattr(self, metric) for metric in rules.METRICS}
+
+    def clean(self) -> None:
+        # Deferred import: selectors read this module's models.
+        from outreach.selectors import snapshot_history
+
+        if self.account_id is None:
+            return
+        history = snapshot_history(account_id=self.account_id, period=self.period, exclude_pk=self.pk)
+        errors = rules.snapshot_errors(
+            account=self.account, period=self.period, figures=self.figures, history=history, today=timezone.localdate()
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None) -> None:
+        # `clean` checks every invariant these constraints hold, worded for staff (and with a link to
+        # the month that already exists); Django's generic messages would repeat them.
+        return None

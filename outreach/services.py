@@ -1,0 +1,123 @@
+"""Writes: every change to the figures goes through a function here, validated and in a transaction."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from outreach import seed
+from outreach.models import Account, MetricSnapshot, Platform
+
+
+def snapshot_save(*, snapshot: MetricSnapshot, user) -> MetricSnapshot:
+    """Validate a snapshot with the one rule set and save it, recording who wrote it.
+
+    A snapshot a person saves is theirs, no longer illustrative.
+    """
+    _stamp_and_validate(snapshot, user)
+    with transaction.atomic():
+        snapshot.save()
+    return snapshot
+
+
+def _stamp_and_validate(snapshot: MetricSnapshot, user) -> None:
+    if snapshot.pk is None:
+        snapshot.created_by = user
+    snapshot.updated_by = user
+    snapshot.is_illustrative = False
+    snapshot.full_clean()
+
+
+@dataclass(frozen=True)
+class MonthGridResult:
+    """What a month grid save did: snapshots created and changed."""
+
+    created: list[MetricSnapshot]
+    updated: list[MetricSnapshot]
+
+
+def month_grid_save(*, period: date, snapshots: list[MetricSnapshot], user) -> MonthGridResult:
+    """Save the month grid's snapshots all or nothing.
+
+    Each snapshot is validated first; if any is refused, ValidationError maps each refused snapshot's
+    position in `snapshots` to its errors, and nothing is written.
+    """
+    errors: dict[int, ValidationError] = {}
+    for position, snapshot in enumerate(snapshots):
+        if snapshot.period != period:
+            raise ValueError("every snapshot of a month grid belongs to its month")
+        try:
+            _stamp_and_validate(snapshot, user)
+        except ValidationError as error:
+            errors[position] = error
+    if errors:
+        raise MonthGridRefused(errors)
+    created, updated = [], []
+    with transaction.atomic():
+        for snapshot in snapshots:
+            (updated if snapshot.pk else created).append(snapshot)
+            snapshot.save()
+    return MonthGridResult(created=created, updated=updated)
+
+
+class MonthGridRefused(ValidationError):
+    """A month grid save refused: `row_errors` maps positions to each snapshot's ValidationError."""
+
+    def __init__(self, row_errors: dict[int, ValidationError]):
+        self.row_errors = row_errors
+        super().__init__([message for error in row_errors.values() for message in error.messages])
+
+
+@dataclass
+class SeedResult:
+    """What loading the seed did."""
+
+    accounts_created: int = 0
+    real_created: int = 0
+    illustrative_created: int = 0
+    kept: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def seed_figures_load(*, illustrative_history: bool) -> SeedResult:
+    """Create the seed's accounts and real snapshots (and optionally an illustrative history); idempotent.
+
+    Every snapshot goes through the rule set; an existing one (perhaps corrected by staff) is kept as it is.
+    """
+    result = SeedResult()
+    with transaction.atomic():
+        for fact in seed.seed_facts():
+            platform = Platform.objects.get(slug=fact.platform_slug)
+            account, created = Account.objects.get_or_create(
+                platform=platform,
+                name=fact.account_name,
+                defaults={"name_zh": fact.account_name_zh, "opened_on": fact.opened_on},
+            )
+            result.accounts_created += created
+            snapshots = [fact.snapshot(account)]
+            if illustrative_history:
+                snapshots = seed.illustrative_history(fact, account) + snapshots
+            existing = set(MetricSnapshot.objects.filter(account=account).values_list("period", flat=True))
+            for snapshot in snapshots:
+                if snapshot.period in existing:
+                    result.kept += 1
+                    continue
+                try:
+                    snapshot.full_clean()
+                except ValidationError as error:
+                    result.refused.append(f"{snapshot}: {'; '.join(error.messages)}")
+                    continue
+                snapshot.save()
+                if snapshot.is_illustrative:
+                    result.illustrative_created += 1
+                else:
+                    result.real_created += 1
+    return result
+
+
+def illustrative_snapshots_remove() -> int:
+    """Delete every illustrative snapshot; returns how many."""
+    with transaction.atomic():
+        removed, _by_model = MetricSnapshot.objects.filter(is_illustrative=True).delete()
+    return removed
