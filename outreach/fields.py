@@ -13,7 +13,6 @@ class MonthFormField(forms.CharField):
     """A month typed as `YYYY-MM` (or `2024年3月`), cleaned to the date of its first day."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
         kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "YYYY-MM", "inputmode": "numeric"}))
         super().__init__(**kwargs)
 

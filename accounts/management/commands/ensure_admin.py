@@ -2,11 +2,10 @@
 
 import secrets
 
+import environ
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-
-import environ
 
 env = environ.Env()
 

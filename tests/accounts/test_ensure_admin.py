@@ -1,0 +1,38 @@
+"""`make run` creates the first administrator, once."""
+
+import re
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def run_ensure_admin(capsys) -> str:
+    call_command("ensure_admin")
+    return capsys.readouterr().out
+
+
+def test_the_administrator_comes_from_the_environment(monkeypatch, capsys):
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "curator")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-curator-password")
+
+    out = run_ensure_admin(capsys)
+
+    assert "a-long-curator-password" not in out
+    user = authenticate(username="curator", password="a-long-curator-password")
+    assert user is not None and user.is_superuser and user.is_staff
+
+
+def test_without_a_password_one_is_generated_and_printed_once(monkeypatch, capsys):
+    monkeypatch.delenv("DJANGO_SUPERUSER_USERNAME", raising=False)
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+
+    first = run_ensure_admin(capsys)
+    second = run_ensure_admin(capsys)
+
+    password = re.search(r"with the password (\S+)\. It is shown only this once", first).group(1)
+    assert authenticate(username="admin", password=password) is not None
+    assert password not in second
+    assert get_user_model().objects.filter(is_superuser=True).count() == 1

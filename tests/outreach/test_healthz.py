@@ -1,0 +1,18 @@
+"""The health check, as a load balancer calls it: no sign-in."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_answers_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_the_home_page_asks_for_sign_in(client):
+    response = client.get("/", follow=True)
+
+    assert response.redirect_chain[-1][0].startswith("/admin/login/")
