@@ -50,7 +50,9 @@ def platform():
 
 @pytest.fixture
 def wechat_account(platform):
-    return AccountFactory(platform=platform("wechat"), name="Shanghai Science & Technology Museum", name_zh="上海科技馆")
+    return AccountFactory(
+        platform=platform("wechat"), name="Shanghai Science & Technology Museum", name_zh="上海科技馆"
+    )
 
 
 @pytest.fixture

@@ -192,7 +192,9 @@ def test_saving_over_illustrative_figures_makes_them_real(staff_client, seeded):
         account=seeded["wechat"], period=date(2024, 3, 1), articles=1005, views=20_050_000, is_illustrative=True
     )
 
-    staff_client.post(f"{GRID_URL}?period=2024-03", grid_data({seeded["wechat"]: {"articles": "1,010", "views": "20,100,000"}}))
+    staff_client.post(
+        f"{GRID_URL}?period=2024-03", grid_data({seeded["wechat"]: {"articles": "1,010", "views": "20,100,000"}})
+    )
 
     illustrative.refresh_from_db()
     assert (illustrative.views, illustrative.is_illustrative) == (20_100_000, False)

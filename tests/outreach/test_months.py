@@ -37,7 +37,15 @@ def test_months_add_across_years():
 
 @pytest.mark.parametrize(
     ("typed", "value"),
-    [("1,234,567", 1234567), ("1 234 567", 1234567), ("１２３", 123), ("１，２３４", 1234), ("", None), ("  ", None), (7, 7)],
+    [
+        ("1,234,567", 1234567),
+        ("1 234 567", 1234567),
+        ("１２３", 123),
+        ("１，２３４", 1234),
+        ("", None),
+        ("  ", None),
+        (7, 7),
+    ],
 )
 def test_counts_are_read_as_people_type_them(typed, value):
     assert parse_count(typed) == value

@@ -75,7 +75,13 @@ def test_the_illustrative_history_runs_from_each_opening_and_ends_exactly_at_the
         assert months[-1] == date(2024, 2, 1)
         assert len(months) == len(set(months)) == (2024 - months[0].year) * 12 + 2 - months[0].month + 1
         assert [s.is_illustrative for s in history] == [True] * (len(history) - 1) + [False]
-        assert (history[-1].articles, history[-1].videos, history[-1].views, history[-1].followers, history[-1].approximate) == REAL_FEBRUARY_2024[account.platform.slug]
+        assert (
+            history[-1].articles,
+            history[-1].videos,
+            history[-1].views,
+            history[-1].followers,
+            history[-1].approximate,
+        ) == REAL_FEBRUARY_2024[account.platform.slug]
         for metric in (*CUMULATIVE_METRICS, "followers"):
             values = [getattr(s, metric) for s in history]
             if values[-1] is None:

@@ -132,7 +132,9 @@ def test_a_total_higher_than_a_later_month_is_refused_naming_that_month(staff_cl
 
     response = post_snapshot(staff_client, wechat_account, "2024-03", articles="1030")
 
-    assert field_errors(response, "articles") == ["Articles can't be higher than in a later month: April 2024 is 1,020."]
+    assert field_errors(response, "articles") == [
+        "Articles can't be higher than in a later month: April 2024 is 1,020."
+    ]
     assert MetricSnapshot.objects.count() == 1
 
 

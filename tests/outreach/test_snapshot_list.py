@@ -55,7 +55,9 @@ def test_search_finds_an_account_by_its_chinese_name(staff_client, seeded):
 
 
 def test_illustrative_snapshots_are_marked(staff_client, seeded):
-    SnapshotFactory(account=seeded["wechat"], period=date(2024, 1, 1), articles=990, views=19_900_000, is_illustrative=True)
+    SnapshotFactory(
+        account=seeded["wechat"], period=date(2024, 1, 1), articles=990, views=19_900_000, is_illustrative=True
+    )
 
     page = staff_client.get(LIST_URL).content.decode()
 
