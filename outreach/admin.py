@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from outreach import rules, selectors, services
+from outreach.fields import MonthField, MonthFormField
 from outreach.forms import MetricSnapshotForm, MonthGrid, MonthPickerForm
 from outreach.models import Account, MetricSnapshot, Platform
 from outreach.months import add_months, format_month, month_label
@@ -108,6 +109,8 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
     )
     empty_value_display = "–"
     list_per_page = 50
+    # A month, not a day: the admin's date picker would offer "Today".
+    formfield_overrides = {MonthField: {"widget": MonthFormField.widget}}
 
     articles_column = _count_column("articles")
     videos_column = _count_column("videos")
@@ -132,6 +135,10 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("platform"), ordering="account__platform__display_order")
     def platform(self, snapshot: MetricSnapshot) -> str:
         return str(snapshot.account.platform)
+
+    def get_fieldsets(self, request, obj=None):
+        # A new snapshot has no record yet.
+        return self.fieldsets if obj is not None else self.fieldsets[:-1]
 
     def get_urls(self):
         grid = path("month-grid/", self.admin_site.admin_view(self.month_grid_view), name="outreach_month_grid")
@@ -186,7 +193,7 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
                         grid.show_errors(changed[position][0], error)
                     messages.error(request, _("Nothing was saved. Correct the figures marked below."))
                 else:
-                    return self._month_grid_saved(request, period, result)
+                    return self._month_grid_saved(request, period, changed, result)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -202,7 +209,12 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/month_grid.html", context)
 
-    def _month_grid_saved(self, request, period, result: services.MonthGridResult):
+    def _month_grid_saved(self, request, period, changed, result: services.MonthGridResult):
+        # The grid's saves appear in each snapshot's admin history, as the form's do.
+        created = set(result.created)
+        for form, snapshot in changed:
+            message = self.construct_change_message(request, form, None, add=snapshot in created)
+            (self.log_addition if snapshot in created else self.log_change)(request, snapshot, message)
         saved = len(result.created) + len(result.updated)
         messages.success(
             request,

@@ -9,12 +9,17 @@ from outreach import rules
 from outreach.months import format_month, parse_month
 
 
+class MonthInput(forms.TextInput):
+    """A text input for a month: it takes what people type, which a browser's month picker would not."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"placeholder": "YYYY-MM", "size": 10, "autocomplete": "off", **(attrs or {})})
+
+
 class MonthFormField(forms.CharField):
     """A month typed as `YYYY-MM` (or `2024年3月`), cleaned to the date of its first day."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "YYYY-MM", "inputmode": "numeric"}))
-        super().__init__(**kwargs)
+    widget = MonthInput
 
     def prepare_value(self, value):
         return format_month(value) if isinstance(value, date) else value

@@ -118,7 +118,7 @@ class MetricSnapshot(models.Model):
     is_illustrative = models.BooleanField(
         _("illustrative"),
         default=False,
-        help_text=_("Made up for the demo, not a real figure; `manage.py remove_illustrative_history` removes them."),
+        help_text=_("Made up for the demo, not a real figure."),
     )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(

@@ -213,3 +213,24 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+def test_grid_saves_appear_in_each_snapshots_admin_history(staff_client, seeded):
+    existing = SnapshotFactory(account=seeded["wechat"], period=date(2024, 3, 1), articles=1010, views=20_100_000)
+    staff_client.post(
+        f"{GRID_URL}?period=2024-03",
+        grid_data(
+            {
+                seeded["wechat"]: {"articles": "1,010", "views": "20,150,000", "followers": "2,630,000"},
+                seeded["douyin"]: {"videos": "350", "views": "7,700,000"},
+            }
+        ),
+    )
+    douyin = MetricSnapshot.objects.get(account=seeded["douyin"], period=date(2024, 3, 1))
+
+    corrected = staff_client.get(reverse("admin:outreach_metricsnapshot_history", args=(existing.pk,)))
+    added = staff_client.get(reverse("admin:outreach_metricsnapshot_history", args=(douyin.pk,)))
+
+    assert "Changed Views." in corrected.content.decode()
+    assert "Added." in added.content.decode()
+    assert "staff" in added.content.decode()
