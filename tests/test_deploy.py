@@ -1,0 +1,281 @@
+"""The deployment files (docker-compose.yml, bin/start-web) checked against the settings they configure.
+
+The servers run in subprocesses with production settings, as in the container, so these tests do not
+use the test database. Everything listens on and connects to loopback addresses only.
+"""
+
+import ast
+import json
+import os
+import re
+import secrets
+import shlex
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from contextlib import closing, contextmanager, suppress
+from pathlib import Path
+
+import psycopg2
+import pytest
+import yaml
+from psycopg2 import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+# What the servers find on PATH: the project's virtualenv, as `make test` installs it.
+PATH = f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"
+SEEDED_PLATFORMS = {"kepu-china", "wechat", "douyin", "bilibili"}
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def settings_variables() -> set[str]:
+    """The environment variables outreach/settings.py reads: the first argument of `env(...)`, `env.bool(...)`…"""
+    tree = ast.parse((ROOT / "outreach" / "settings.py").read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)):
+            continue
+        func = node.func
+        if (isinstance(func, ast.Name) and func.id == "env") or (
+            isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "env"
+        ):
+            names.add(node.args[0].value)
+    return names
+
+
+def interpolate(value: str, variables: dict[str, str]) -> str:
+    """Resolve `${VAR}`, `${VAR:-default}` and `${VAR:?message}` from `variables`, as docker compose does."""
+
+    def resolve(match: re.Match) -> str:
+        name, operator, argument = match.group(1, 2, 3)
+        supplied = variables.get(name, "")
+        if supplied or operator is None:
+            return supplied
+        if operator == ":?":
+            raise LookupError(f"{name}: {argument}")
+        return argument
+
+    return re.sub(r"\$\{(\w+)(?:(:[-?])([^}]*))?\}", resolve, value)
+
+
+def secret_key() -> str:
+    """50 random URL-safe characters: never a leading "$", which django-environ reads as a reference to another
+    variable (so a key from Django's get_random_secret_key() fails one time in 50)."""
+    return secrets.token_urlsafe(37)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def production_env(**variables: str) -> dict[str, str]:
+    """A bare production environment: nothing inherited from the test run (which has DEBUG=true) but PATH."""
+    return {"PATH": PATH, "DEBUG": "false", **variables}
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], log: Path):
+    """Run a server in a process group of its own, and always stop the whole group: gunicorn and its workers."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        yield process
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def get_json_once_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> tuple[int, dict]:
+    """The status and JSON body of GET `url`, polling until the server (which may migrate first) accepts."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (a loopback http URL)
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.5)
+    pytest.fail(f"no answer from {url} in {timeout:.0f} s:\n{log.read_text()}")
+
+
+def collect_static(static_root: Path) -> None:
+    """Production storage needs the manifest that collectstatic writes, as the Dockerfile's build step does."""
+    result = subprocess.run(
+        [VENV_BIN / "python", "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=production_env(SECRET_KEY=secret_key(), ALLOWED_HOSTS="localhost", STATIC_ROOT=str(static_root)),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def fresh_postgres_database():
+    """The name of a new, empty database on the local PostgreSQL server; dropped afterwards.
+
+    Skips without a server, unless OUTREACH_REQUIRE_POSTGRES is set (as in CI), where it fails instead.
+    """
+    try:
+        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
+    except psycopg2.OperationalError as error:
+        reason = f"PostgreSQL is not reachable at 127.0.0.1:5432 as user postgres: {error}"
+        if os.environ.get("OUTREACH_REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    admin.autocommit = True
+    name = f"outreach_deploy_{uuid.uuid4().hex[:12]}"
+    with closing(admin), admin.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield name
+        finally:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_compose_web_sets_only_variables_the_settings_read():
+    read = settings_variables()
+    assert "DATABASE_URL" in read, "the settings parser found no env(...) calls"
+
+    environment = compose()["services"]["web"]["environment"]
+    assert isinstance(environment, dict), "web.environment should use the mapping form"
+    assert set(environment) - read == set(), "docker-compose.yml sets variables outreach/settings.py never reads"
+
+    readme = ROOT / "README.md"
+    assert readme.exists(), "README.md should document the environment variables in a table"
+    documented = {
+        name
+        for line in readme.read_text().splitlines()
+        if line.lstrip().startswith("| `")
+        for name in re.findall(r"`([A-Z_][A-Z0-9_]*)`", line)
+    }
+    assert read - documented == set(), "variables outreach/settings.py reads but README.md's table does not list"
+
+
+def test_compose_db_has_health_check_and_web_waits_for_it():
+    config = compose()
+    db, web = config["services"]["db"], config["services"]["web"]
+
+    assert db["image"].startswith("postgres:16")
+    assert db["healthcheck"]["test"]
+    sources = {volume.split(":")[0] if isinstance(volume, str) else volume["source"] for volume in db["volumes"]}
+    assert sources & set(config.get("volumes") or {}), "the database should live on a named volume"
+    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_web_start_command_serves_healthz_against_postgresql(fresh_postgres_database, tmp_path):
+    collect_static(tmp_path / "static")
+    web = compose()["services"]["web"]
+    command = web["command"] if isinstance(web["command"], list) else shlex.split(web["command"])
+    variables = {
+        "SECRET_KEY": secret_key(),
+        "POSTGRES_USER": "postgres",
+        "POSTGRES_PASSWORD": "unused-with-trust-auth",
+        "POSTGRES_DB": fresh_postgres_database,
+    }
+    environment = {name: interpolate(str(value), variables) for name, value in web["environment"].items()}
+    # In compose, PostgreSQL is the service `db`; here it is the local server.
+    assert environment["DATABASE_URL"].count("@db:") == 1
+    environment["DATABASE_URL"] = environment["DATABASE_URL"].replace("@db:", "@127.0.0.1:")
+    port = free_port()
+    environment |= {"PATH": PATH, "BIND": "127.0.0.1", "PORT": str(port), "STATIC_ROOT": str(tmp_path / "static")}
+    log = tmp_path / "web.log"
+
+    with serving(command, environment, log) as process:
+        status, body = get_json_once_up(f"http://127.0.0.1:{port}/healthz", process, log)
+
+    assert (status, body["status"]) == (200, "ok"), log.read_text()
+    migrated = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=fresh_postgres_database)
+    with closing(migrated), migrated.cursor() as cursor:
+        cursor.execute("SELECT slug FROM outreach_platform")
+        assert {slug for (slug,) in cursor.fetchall()} == SEEDED_PLATFORMS
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
+    port = free_port()
+    environment = production_env(
+        SECRET_KEY=secret_key(),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/nothing",  # nothing listens on port 1
+        STATIC_ROOT=str(tmp_path),
+    )
+    command = [str(VENV_BIN / "gunicorn"), "outreach.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    log = tmp_path / "web.log"
+
+    with serving(command, environment, log) as process:
+        status, body = get_json_once_up(f"http://127.0.0.1:{port}/healthz", process, log)
+
+    assert status == 503, log.read_text()
+    assert body["database"] == "unreachable"
+
+
+def test_production_settings_refuse_to_start_without_secret_key_and_allowed_hosts():
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    inherited = {name: value for name, value in os.environ.items() if name not in unset}
+
+    def start(**variables: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [VENV_BIN / "python", "-c", "import django; django.setup()"],
+            cwd=ROOT,
+            env=inherited | {"DJANGO_SETTINGS_MODULE": "outreach.settings", "DEBUG": "false", **variables},
+            capture_output=True,
+            text=True,
+        )
+
+    without_key = start()
+    assert without_key.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in without_key.stderr
+
+    without_hosts = start(SECRET_KEY=secret_key())
+    assert without_hosts.returncode != 0
+    assert "Set the ALLOWED_HOSTS environment variable" in without_hosts.stderr
+
+    configured = start(SECRET_KEY=secret_key(), ALLOWED_HOSTS="outreach.example.org")
+    assert configured.returncode == 0, configured.stderr
+
+
+def test_a_secret_key_beginning_with_a_dollar_is_taken_as_it_is():
+    inherited = {name: value for name, value in os.environ.items() if name not in {"SECRET_KEY", "DATABASE_URL"}}
+    key = "$" + secret_key()
+
+    started = subprocess.run(
+        [
+            VENV_BIN / "python",
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)",
+        ],
+        cwd=ROOT,
+        env=inherited
+        | {
+            "DJANGO_SETTINGS_MODULE": "outreach.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": key,
+            "ALLOWED_HOSTS": "outreach.example.org",
+        },
+        capture_output=True,
+        text=True,
+    )
+
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == key
