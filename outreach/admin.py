@@ -100,7 +100,6 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
     list_select_related = ("account__platform", "updated_by")
     search_fields = ("account__name", "account__name_zh")
     search_help_text = gettext_lazy("Search by account name, in English or Chinese.")
-    autocomplete_fields = ()
     readonly_fields = ("is_illustrative", "created_by", "created_at", "updated_by", "updated_at")
     fieldsets = (
         (None, {"fields": ("account", "period")}),
@@ -176,7 +175,7 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
         warnings: list[str] = []
         if request.method == "POST" and period is not None:
             changed = grid.changed_rows() if grid.is_valid() else None
-            warnings = grid.warnings() if changed else []
+            warnings = grid.warnings(changed) if changed else []
             if changed is None:
                 messages.error(request, _("Nothing was saved. Correct the figures marked below."))
             elif not changed:

@@ -151,8 +151,10 @@ class MonthGrid:
         pairs = ((form, form.snapshot_to_save(self.period)) for form in self.forms)
         return [(form, snapshot) for form, snapshot in pairs if snapshot is not None]
 
-    def warnings(self) -> list[str]:
-        return [warning for form, _snapshot in self.changed_rows() for warning in form.suspicious_jumps()]
+    @staticmethod
+    def warnings(changed_rows: list[tuple[MonthGridRowForm, MetricSnapshot]]) -> list[str]:
+        """What staff should confirm before the changed rows are saved."""
+        return [warning for form, _snapshot in changed_rows for warning in form.suspicious_jumps()]
 
     @staticmethod
     def show_errors(form: MonthGridRowForm, error: forms.ValidationError) -> None:

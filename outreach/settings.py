@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-
 class Env(environ.Env):
     """django-environ, except that a value beginning with "$" is that text.
 

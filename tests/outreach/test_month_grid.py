@@ -234,3 +234,9 @@ def test_grid_saves_appear_in_each_snapshots_admin_history(staff_client, seeded)
     assert "Changed Views." in corrected.content.decode()
     assert "Added." in added.content.decode()
     assert "staff" in added.content.decode()
+
+
+def test_the_grid_posts_to_the_month_it_shows(staff_client, seeded):
+    page = staff_client.get(GRID_URL).content.decode()
+
+    assert 'method="post" action="?period=2024-03"' in page
