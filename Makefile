@@ -3,10 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Development defaults; production sets DEBUG=false, SECRET_KEY and ALLOWED_HOSTS (see the README).
-export DEBUG ?= true
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint clean
+
+# Development settings for this checkout, so that `.venv/bin/python manage.py ...` works too. Production
+# sets DEBUG=false, SECRET_KEY and ALLOWED_HOSTS in its environment instead (see the README).
+.env:
+	printf '# Development settings of this checkout (ignored by git). See the README for every variable.\nDEBUG=true\n' > $@
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,17 +21,17 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed_figures --illustrative-history --only-if-empty
 	$(PY) manage.py ensure_admin
 	@echo "Outreach is at http://127.0.0.1:$(PORT)/ (the admin at http://127.0.0.1:$(PORT)/admin/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev .env
 	$(PY) -m pytest
 
-lint: $(VENV)/.installed-dev
+lint: $(VENV)/.installed-dev .env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

@@ -29,6 +29,10 @@ class Env(environ.Env):
 
 
 env = Env()
+# A development checkout keeps its settings in `.env` (`make` writes one with DEBUG=true; git ignores it).
+# Variables already in the environment win, so production and tests are never overridden by it.
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
 

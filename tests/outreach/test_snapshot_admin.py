@@ -233,3 +233,11 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("model", ["platform", "account"])
+def test_platforms_and_accounts_are_for_administrators_not_staff(staff_client, admin_client, model):
+    url = reverse(f"admin:outreach_{model}_changelist")
+
+    assert staff_client.get(url).status_code == 403
+    assert admin_client.get(url).status_code == 200
