@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from outreach import rules, selectors, services
 from outreach.fields import MonthField, MonthFormField
 from outreach.forms import MetricSnapshotForm, MonthGrid, MonthPickerForm
-from outreach.models import Account, MetricSnapshot, Platform
+from outreach.models import Account, MetricSnapshot, Milestone, Platform
 from outreach.months import add_months, format_month, month_label
 
 
@@ -236,3 +236,12 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
         )
         changelist = reverse("admin:outreach_metricsnapshot_changelist")
         return HttpResponseRedirect(f"{changelist}?{urlencode({'year': period.year})}")
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ("date", "title", "title_zh", "account")
+    list_filter = ("account__platform",)
+    list_select_related = ("account__platform",)
+    search_fields = ("title", "title_zh")
+    date_hierarchy = "date"

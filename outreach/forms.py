@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from outreach import rules
 from outreach.fields import CountFormField, MonthFormField
 from outreach.models import MetricSnapshot
+from outreach.months import month_label
 from outreach.selectors import MonthGridRow
 
 # Flag (not refuse) a month whose increase is more than this many times the previous month's.
@@ -161,3 +162,73 @@ class MonthGrid:
         """Put a refused snapshot's errors beside the inputs they concern, the rest at the row's top."""
         for field, errors in error.update_error_dict({}).items():
             form.add_error(field if field in form.fields else None, errors)
+
+
+class ListParameterField(forms.MultipleChoiceField):
+    """Values from a repeated parameter (`?platforms=a&platforms=b`) or a comma-separated one (`?platforms=a,b`)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def to_python(self, value):
+        values = super().to_python(value)
+        return [part.strip() for item in values for part in item.split(",") if part.strip()]
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters, read from the query string so that a view can be bookmarked and sent."""
+
+    METRIC_CHOICES = [(metric, rules.METRIC_LABELS[metric]) for metric in rules.METRICS]
+    GRANULARITY_CHOICES = [
+        ("month", gettext_lazy("Month")),
+        ("quarter", gettext_lazy("Quarter")),
+        ("year", gettext_lazy("Year")),
+    ]
+    BY_CHOICES = [("platform", gettext_lazy("Platform")), ("account", gettext_lazy("Account"))]
+    SCALE_CHOICES = [("linear", gettext_lazy("Linear")), ("log", gettext_lazy("Logarithmic"))]
+    DEFAULTS = {"metric": "views", "granularity": "month", "by": "platform", "scale": "linear"}
+
+    platforms = ListParameterField(label=gettext_lazy("Platforms"), required=False)
+    accounts = ListParameterField(label=gettext_lazy("Accounts"), required=False)
+    metric = forms.ChoiceField(label=gettext_lazy("Figure"), choices=METRIC_CHOICES, required=False)
+    start = MonthFormField(label=gettext_lazy("From"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
+    end = MonthFormField(label=gettext_lazy("To"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
+    granularity = forms.ChoiceField(label=gettext_lazy("Period"), choices=GRANULARITY_CHOICES, required=False)
+    by = forms.ChoiceField(
+        label=gettext_lazy("One line per"), choices=BY_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    scale = forms.ChoiceField(
+        label=gettext_lazy("Scale"), choices=SCALE_CHOICES, required=False, widget=forms.RadioSelect
+    )
+
+    def __init__(self, data, *, platforms, accounts, today: date):
+        self.today = today
+        super().__init__(data)
+        self.fields["platforms"].choices = [(platform.slug, platform.name) for platform in platforms]
+        self.fields["accounts"].choices = [
+            (str(account.pk), f"{account.platform} · {account.name}") for account in accounts
+        ]
+
+    @classmethod
+    def with_defaults(cls, query):
+        """The query string with a default for every filter it leaves out, so that the form shows them."""
+        data = query.copy()
+        for name, value in cls.DEFAULTS.items():
+            if not data.get(name):
+                data[name] = value
+        return data
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("start", "end"):
+            month = cleaned.get(name)
+            future = rules.future_period_error(month, self.today) if month else None
+            if future is not None:
+                self.add_error(name, future)
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error(
+                "end",
+                _("The end (%(end)s) is before the start (%(start)s).")
+                % {"end": month_label(end), "start": month_label(start)},
+            )
+        return cleaned

@@ -188,3 +188,36 @@ class MetricSnapshot(models.Model):
         # `clean` checks every invariant these constraints hold, worded for staff (and with a link to
         # the month that already exists); Django's generic messages would repeat them.
         return None
+
+
+class Milestone(models.Model):
+    """A dated event shown on the dashboard's time axis: an account's opening, an award."""
+
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title (English)"), max_length=200)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        verbose_name=_("account"),
+        help_text=_("Leave empty for an event of the whole museum; it then shows whatever the filters."),
+    )
+
+    class Meta:
+        ordering = ("date", "title")
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.UniqueConstraint(fields=("date", "title"), name="milestone_unique_title_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} · {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language, English where no Chinese title was given."""
+        return self.title_zh if self.title_zh and (get_language() or "").startswith("zh") else self.title

@@ -6,11 +6,12 @@ Plain functions that return rows or small value objects; no writes.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import Lag
 from django.urls import reverse
 
 from outreach import rules
-from outreach.models import Account, MetricSnapshot
+from outreach.models import Account, MetricSnapshot, Milestone
 from outreach.months import add_months, first_of_month
 
 
@@ -90,3 +91,185 @@ def month_grid_default_period(*, today: date) -> date:
     last_month = add_months(first_of_month(today), -1)
     latest = latest_period()
     return last_month if latest is None else min(add_months(latest, 1), last_month)
+
+
+# --- The dashboard's reads -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    """Which accounts and months the dashboard reads: the filters that select rows."""
+
+    account_ids: tuple[int, ...]
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class PlatformMonthTotal:
+    """One platform's totals in one month: sums of the reported figures and how many accounts reported each."""
+
+    platform_id: int
+    period: date
+    totals: dict[str, int | None]
+    reporting: dict[str, int]
+    approximate: bool
+    illustrative: bool
+
+
+@dataclass(frozen=True)
+class AccountMonth:
+    """One account's figures in one month."""
+
+    account_id: int
+    period: date
+    figures: dict[str, int | None]
+    approximate: bool
+    illustrative: bool
+
+
+@dataclass(frozen=True)
+class Increment:
+    """What one account's figure grew by since its previous reported month (`months` apart: 1 unless a gap)."""
+
+    account_id: int
+    period: date
+    value: int
+    months: int
+    approximate: bool
+    illustrative: bool
+
+
+def dashboard_accounts() -> list[Account]:
+    """Every account, with its platform: the filters' choices."""
+    return list(Account.objects.select_related("platform"))
+
+
+def _in_scope(scope: DashboardScope, *, up_to_end_only: bool = False):
+    rows = MetricSnapshot.objects.filter(account_id__in=scope.account_ids)
+    if scope.start and not up_to_end_only:
+        rows = rows.filter(period__gte=scope.start)
+    if scope.end:
+        rows = rows.filter(period__lte=scope.end)
+    return rows
+
+
+def platform_month_totals(scope: DashboardScope) -> list[PlatformMonthTotal]:
+    """Per platform and month, the sum of each reported figure and the number of accounts reporting it.
+
+    One GROUP BY in the database; an unreported figure adds nothing and is not counted as reporting.
+    """
+    aggregates = {}
+    for metric in rules.METRICS:
+        aggregates[f"{metric}_sum"] = Sum(metric)
+        aggregates[f"{metric}_count"] = Count(metric)
+    rows = (
+        _in_scope(scope)
+        .values("account__platform_id", "period")
+        .annotate(
+            **aggregates,
+            approximate_count=Count("pk", filter=Q(approximate=True)),
+            illustrative_count=Count("pk", filter=Q(is_illustrative=True)),
+        )
+        .order_by("account__platform_id", "period")
+    )
+    return [
+        PlatformMonthTotal(
+            platform_id=row["account__platform_id"],
+            period=row["period"],
+            totals={metric: row[f"{metric}_sum"] for metric in rules.METRICS},
+            reporting={metric: row[f"{metric}_count"] for metric in rules.METRICS},
+            approximate=row["approximate_count"] > 0,
+            illustrative=row["illustrative_count"] > 0,
+        )
+        for row in rows
+    ]
+
+
+def account_months(scope: DashboardScope) -> list[AccountMonth]:
+    """Every snapshot in scope, oldest first: the per-account lines."""
+    rows = (
+        _in_scope(scope)
+        .order_by("account_id", "period")
+        .values_list("account_id", "period", *rules.METRICS, "approximate", "is_illustrative")
+    )
+    return [
+        AccountMonth(
+            account_id=row[0],
+            period=row[1],
+            figures=dict(zip(rules.METRICS, row[2:6], strict=True)),
+            approximate=row[6],
+            illustrative=row[7],
+        )
+        for row in rows
+    ]
+
+
+def account_increments(scope: DashboardScope, *, metric: str) -> list[Increment]:
+    """Each account's monthly increments of `metric`, computed in the database from consecutive snapshots.
+
+    Consecutive means consecutive among the snapshots that report the metric: where months are missing,
+    the increment covers the gap and `months` says how many months it spans. The first snapshot of an
+    account has no increment. Months before the scope's start still serve as the previous value.
+    """
+    reported = _in_scope(scope, up_to_end_only=True).filter(**{f"{metric}__isnull": False})
+    by_account = {"partition_by": F("account_id"), "order_by": F("period").asc()}
+    rows = reported.annotate(
+        previous_value=Window(Lag(metric), **by_account),
+        previous_period=Window(Lag("period"), **by_account),
+        previous_approximate=Window(Lag("approximate"), **by_account),
+        previous_illustrative=Window(Lag("is_illustrative"), **by_account),
+    ).values_list(
+        "account_id",
+        "period",
+        metric,
+        "previous_value",
+        "previous_period",
+        "approximate",
+        "is_illustrative",
+        "previous_approximate",
+        "previous_illustrative",
+    )
+    increments = []
+    for account_id, period, value, previous, previous_period, approx, illus, previous_approx, previous_illus in rows:
+        if previous is None or (scope.start and period < scope.start):
+            continue
+        increments.append(
+            Increment(
+                account_id=account_id,
+                period=period,
+                value=value - previous,
+                months=(period.year - previous_period.year) * 12 + period.month - previous_period.month,
+                approximate=bool(approx or previous_approx),
+                illustrative=bool(illus or previous_illus),
+            )
+        )
+    increments.sort(key=lambda increment: (increment.account_id, increment.period))
+    return increments
+
+
+def latest_account_snapshots(scope: DashboardScope) -> list[MetricSnapshot]:
+    """Each account's latest snapshot in scope, for the written summary (one query)."""
+    latest = Window(Max("period"), partition_by=F("account_id"))
+    return list(
+        _in_scope(scope)
+        .select_related("account__platform")
+        .annotate(latest_period=latest)
+        .filter(period=F("latest_period"))
+        .order_by("account__platform__display_order", "account_id")
+    )
+
+
+def dashboard_milestones(*, account_ids: tuple[int, ...], start: date | None, end: date | None) -> list[Milestone]:
+    """Milestones of the chosen accounts, and the museum's own, within the months shown."""
+    milestones = Milestone.objects.filter(Q(account__isnull=True) | Q(account_id__in=account_ids))
+    if start:
+        milestones = milestones.filter(date__gte=start)
+    if end:
+        milestones = milestones.filter(date__lt=add_months(end, 1))
+    return list(milestones)
+
+
+def any_figures_recorded() -> bool:
+    """Whether any snapshot exists at all, for the dashboard's empty state."""
+    return MetricSnapshot.objects.exists()

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from outreach import seed
-from outreach.models import Account, MetricSnapshot, Platform
+from outreach.models import Account, MetricSnapshot, Milestone, Platform
 
 
 def snapshot_save(*, snapshot: MetricSnapshot, user) -> MetricSnapshot:
@@ -77,6 +77,7 @@ class SeedResult:
     real_created: int = 0
     illustrative_created: int = 0
     kept: int = 0
+    milestones_created: int = 0
     refused: list[str] = field(default_factory=list)
 
 
@@ -86,6 +87,7 @@ def seed_figures_load(*, illustrative_history: bool) -> SeedResult:
     Every snapshot goes through the rule set; an existing one (perhaps corrected by staff) is kept as it is.
     """
     result = SeedResult()
+    milestones = []
     with transaction.atomic():
         for fact in seed.seed_facts():
             platform = Platform.objects.get(slug=fact.platform_slug)
@@ -98,6 +100,7 @@ def seed_figures_load(*, illustrative_history: bool) -> SeedResult:
             snapshots = [fact.snapshot(account)]
             if illustrative_history:
                 snapshots = seed.illustrative_history(fact, account) + snapshots
+            milestones.append((account, seed.opening_milestone(account)))
             existing = set(MetricSnapshot.objects.filter(account=account).values_list("period", flat=True))
             for snapshot in snapshots:
                 if snapshot.period in existing:
@@ -113,6 +116,15 @@ def seed_figures_load(*, illustrative_history: bool) -> SeedResult:
                     result.illustrative_created += 1
                 else:
                     result.real_created += 1
+        accounts = {account.platform.slug: account for account, _milestone in milestones}
+        milestones += [(accounts.get(event.platform_slug), event) for event in seed.seed_events()]
+        for account, milestone in milestones:
+            _created_milestone, created = Milestone.objects.get_or_create(
+                date=milestone.date,
+                title=milestone.title,
+                defaults={"title_zh": milestone.title_zh, "account": account},
+            )
+            result.milestones_created += created
     return result
 
 

@@ -1,14 +1,12 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 from outreach import views
 
-admin.site.site_header = admin.site.site_title = "Outreach"
-
 urlpatterns = [
-    # Until the dashboard lands, the admin is the home page (it asks for sign-in itself).
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    path("", views.dashboard_view, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

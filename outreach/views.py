@@ -1,9 +1,115 @@
-"""Pages outside the admin. Thin: parse, ask a selector, render."""
+"""Pages outside the admin. Thin: parse the parameters, ask selectors for rows, build figures, render."""
 
+from django.contrib.auth.decorators import login_required, permission_required
 from django.db import DatabaseError, connection, transaction
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from outreach import charts, dashboard, rules, selectors
+from outreach.forms import DashboardFilterForm
+from outreach.models import Platform
+
+
+def figures_viewer_required(view):
+    """Signed-in people allowed to see figures; others are sent to sign in, or refused (403) if signed in."""
+    return login_required(permission_required("outreach.view_metricsnapshot", raise_exception=True)(view))
+
+
+@require_safe
+@figures_viewer_required
+def dashboard_view(request):
+    """The managers' dashboard: headline cards, growth charts and a written summary, filtered by the URL."""
+    platforms = list(Platform.objects.all())
+    all_accounts = selectors.dashboard_accounts()
+    filters = DashboardFilterForm(
+        DashboardFilterForm.with_defaults(request.GET),
+        platforms=platforms,
+        accounts=all_accounts,
+        today=timezone.localdate(),
+    )
+    context = {"filters": filters, "platforms": platforms, "has_accounts": bool(all_accounts)}
+    if not filters.is_valid():
+        return render(request, "outreach/dashboard.html", context, status=400)
+    chosen = filters.cleaned_data
+    accounts = dashboard.chosen_accounts(
+        all_accounts, platform_slugs=chosen["platforms"], account_ids=chosen["accounts"]
+    )
+    scope = selectors.DashboardScope(
+        account_ids=tuple(account.pk for account in accounts), start=chosen["start"], end=chosen["end"]
+    )
+    totals = selectors.platform_month_totals(scope)
+    latest = dashboard.latest_month(totals)
+    context.update(
+        accounts=accounts, latest=latest, filters_summary=dashboard.filters_summary(chosen, platforms, accounts)
+    )
+    if latest is None:
+        context["has_figures"] = selectors.any_figures_recorded()
+        return render(request, "outreach/dashboard.html", context)
+    context.update(_figures(chosen, scope, accounts, platforms, totals, latest))
+    return render(request, "outreach/dashboard.html", context)
+
+
+def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
+    metric, granularity, by = chosen["metric"], chosen["granularity"], chosen["by"]
+    metric_label = str(rules.METRIC_LABELS[metric])
+    shown_platforms = [platform for platform in platforms if any(a.platform_id == platform.pk for a in accounts)]
+    if by == "account":
+        lines = dashboard.cumulative_series_by_account(
+            selectors.account_months(scope), accounts, metric=metric, granularity=granularity
+        )
+    else:
+        lines = dashboard.cumulative_series_by_platform(totals, shown_platforms, metric=metric, granularity=granularity)
+    increments = selectors.account_increments(scope, metric=metric)
+    milestones = selectors.dashboard_milestones(account_ids=scope.account_ids, start=scope.start, end=scope.end)
+    latest_totals = [row for row in totals if row.period == latest]
+    color_of = {platform.pk: platform for platform in platforms}
+
+    def shares(name: str) -> list[charts.Share]:
+        return [
+            charts.Share(
+                name=color_of[row.platform_id].name, color=color_of[row.platform_id].color, value=row.totals[name]
+            )
+            for row in latest_totals
+            if row.totals[name]
+        ]
+
+    figures = {
+        "cumulative": charts.cumulative_figure(
+            series=lines,
+            metric_label=metric_label,
+            granularity=granularity,
+            scale=chosen["scale"],
+            milestones=[charts.MilestoneMark(day=m.date, title=m.display_title) for m in milestones],
+        ),
+        "increments": charts.increments_figure(
+            series=dashboard.increment_series(increments, accounts, by=by, granularity=granularity),
+            metric_label=metric_label,
+            granularity=granularity,
+        ),
+        "shares": charts.shares_figure(views=shares("views"), followers=shares("followers"), month=latest),
+        "year_over_year": charts.year_over_year_figure(
+            this_year=latest.year,
+            this_year_values=dashboard.monthly_growth(increments, latest.year),
+            last_year_values=dashboard.monthly_growth(increments, latest.year - 1),
+            metric_label=metric_label,
+            colors=("#1f5fbf", "#9bb7e0"),
+        ),
+    }
+    return {
+        "cards": dashboard.headline_cards(totals, latest),
+        "platform_cards": dashboard.platform_cards(totals, shown_platforms, latest),
+        "charts": [
+            {"id": f"figure-{name}", "figure": figure.to_plotly_json(), "caption": figure.layout.meta["caption"]}
+            for name, figure in figures.items()
+        ],
+        "summary": [dashboard.summary_sentence(s) for s in selectors.latest_account_snapshots(scope)],
+        "table": dashboard.data_table(lines),
+        "milestones": milestones,
+        "metric_label": metric_label,
+    }
 
 
 @require_safe

@@ -14,6 +14,7 @@ from outreach import rules
 from outreach.months import add_months, parse_month
 
 FIGURES_CSV = Path(__file__).with_name("figures.csv")
+MILESTONES_CSV = Path(__file__).with_name("milestones.csv")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,41 @@ def seed_facts() -> list[SeedFact]:
                 figures={metric: rules.parse_count(row[metric]) for metric in rules.METRICS},
                 approximate=row["approximate"] == "yes",
                 source_sentence=row["source_sentence"],
+            )
+            for row in csv.DictReader(file)
+        ]
+
+
+@dataclass(frozen=True)
+class SeedMilestone:
+    """A dated event of the seed: an account's opening, or one named in `milestones.csv`."""
+
+    date: date
+    platform_slug: str
+    title: str
+    title_zh: str
+
+
+def opening_milestone(account) -> SeedMilestone:
+    """The milestone of an account's opening, titled after its platform in both languages."""
+    platform = account.platform
+    # "WeChat official account opened", "Douyin account opened"; "微信公众号开通", "抖音账号开通".
+    title = (
+        f"{platform.name_en} opened" if platform.name_en.endswith("account") else f"{platform.name_en} account opened"
+    )
+    title_zh = f"{platform.name_zh}开通" if platform.name_zh.endswith("号") else f"{platform.name_zh}账号开通"
+    return SeedMilestone(date=account.opened_on, platform_slug=platform.slug, title=title, title_zh=title_zh)
+
+
+def seed_events() -> list[SeedMilestone]:
+    """The dated events the article names (`milestones.csv`)."""
+    with MILESTONES_CSV.open(encoding="utf-8", newline="") as file:
+        return [
+            SeedMilestone(
+                date=date.fromisoformat(row["date"]),
+                platform_slug=row["platform"],
+                title=row["title"],
+                title_zh=row["title_zh"],
             )
             for row in csv.DictReader(file)
         ]

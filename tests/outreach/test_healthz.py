@@ -10,9 +10,3 @@ def test_healthz_answers_200_when_the_database_answers(client):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
-
-
-def test_the_home_page_asks_for_sign_in(client):
-    response = client.get("/", follow=True)
-
-    assert response.redirect_chain[-1][0].startswith("/admin/login/")

@@ -32,7 +32,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seed loaded: {result.accounts_created} accounts created, {result.real_created} real and "
-                f"{result.illustrative_created} illustrative snapshots created, {result.kept} already there kept."
+                f"{result.illustrative_created} illustrative snapshots and {result.milestones_created} milestones "
+                f"created, {result.kept} snapshots already there kept."
             )
         )
         for refusal in result.refused:

@@ -1,0 +1,253 @@
+"""Plotly figures of the dashboard: pure functions, series in, figure out; no database.
+
+Every figure has a title, exact values with thousands separators in its hover text, months on the
+axis as periods, and each platform in its own colour and dash so that lines read in greyscale too.
+Approximate (lower bound) points are triangles, illustrative ones hollow, and their hover says so.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+from outreach.months import month_label
+
+PERIODS = {"month": "M1", "quarter": "M3", "year": "M12"}
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+SYMBOLS = ("circle", "square", "diamond", "cross", "x", "star")
+FONT = '-apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Segoe UI", Roboto, sans-serif'
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value of a series: a month (or quarter, year) and its figure, with what to say about it."""
+
+    period: date
+    value: int
+    label: str = ""
+    approximate: bool = False
+    illustrative: bool = False
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Series:
+    """A line or a set of bars: an account's or a platform's points, in its colour, dash and marker."""
+
+    name: str
+    color: str
+    dash: str = "solid"
+    symbol: str = "circle"
+    points: list[Point] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MilestoneMark:
+    """A dated event drawn on the time axis."""
+
+    day: date
+    title: str
+
+
+def _hover_notes(point: Point) -> str:
+    notes = list(point.notes)
+    if point.approximate:
+        notes.append(_("lower bound (“more than”)"))
+    if point.illustrative:
+        notes.append(_("illustrative, not a real figure"))
+    return "".join(f"<br>{note}" for note in notes)
+
+
+def _label(point: Point) -> str:
+    return point.label or month_label(point.period)
+
+
+def _base_layout(title: str, caption: str) -> dict:
+    return {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": {"family": FONT, "size": 13},
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 60},
+        "legend": {"orientation": "h", "y": -0.18},
+        "hovermode": "closest",
+        "separators": ".,",
+        "meta": {"caption": caption},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+    }
+
+
+def _time_axis(granularity: str) -> dict:
+    return {
+        "type": "date",
+        "ticklabelmode": "period",
+        "dtick": PERIODS[granularity] if granularity != "month" else None,
+        "showgrid": False,
+    }
+
+
+def cumulative_figure(
+    *,
+    series: list[Series],
+    metric_label: str,
+    granularity: str,
+    scale: str,
+    milestones: list[MilestoneMark],
+) -> go.Figure:
+    """Cumulative growth: a line per series, milestones on the time axis."""
+    figure = go.Figure()
+    for line in series:
+        figure.add_trace(
+            go.Scatter(
+                x=[point.period.isoformat() for point in line.points],
+                y=[point.value for point in line.points],
+                name=line.name,
+                mode="lines+markers",
+                xperiod=PERIODS[granularity],
+                xperiodalignment="end" if granularity != "month" else "middle",
+                line={"color": line.color, "dash": line.dash, "width": 2},
+                marker={
+                    "color": line.color,
+                    "size": [9 if p.approximate or p.illustrative else 6 for p in line.points],
+                    "symbol": [
+                        ("triangle-up" if p.approximate else line.symbol) + ("-open" if p.illustrative else "")
+                        for p in line.points
+                    ],
+                },
+                customdata=[[_label(p), _hover_notes(p)] for p in line.points],
+                hovertemplate="%{customdata[0]}<br><b>%{y:,d}</b>%{customdata[1]}<extra>%{fullData.name}</extra>",
+            )
+        )
+    layout = _base_layout(
+        _("%(metric)s, cumulative") % {"metric": metric_label},
+        _("Totals at the end of each period. Triangles are lower bounds; hollow points are illustrative."),
+    )
+    layout["xaxis"] = _time_axis(granularity)
+    layout["yaxis"] = {"type": scale, "rangemode": "tozero" if scale == "linear" else "normal", "tickformat": "~s"}
+    layout["shapes"] = [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": mark.day.isoformat(),
+            "x1": mark.day.isoformat(),
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "#8a8a8a", "width": 1, "dash": "dot"},
+        }
+        for mark in milestones
+    ]
+    layout["annotations"] = [
+        {
+            "x": mark.day.isoformat(),
+            "xref": "x",
+            "y": 1,
+            "yref": "paper",
+            "text": "★",
+            "hovertext": f"{mark.day.isoformat()}: {mark.title}",
+            "showarrow": False,
+            "yanchor": "bottom",
+            "font": {"color": "#6b6b6b"},
+        }
+        for mark in milestones
+    ]
+    figure.update_layout(layout)
+    return figure
+
+
+def increments_figure(*, series: list[Series], metric_label: str, granularity: str) -> go.Figure:
+    """What each period added, as stacked bars; a bar that covers missing months is hatched and says so."""
+    figure = go.Figure()
+    for bars in series:
+        figure.add_trace(
+            go.Bar(
+                x=[point.period.isoformat() for point in bars.points],
+                y=[point.value for point in bars.points],
+                name=bars.name,
+                xperiod=PERIODS[granularity],
+                xperiodalignment="middle",
+                marker={
+                    "color": bars.color,
+                    "opacity": [0.5 if p.illustrative else 1 for p in bars.points],
+                    "pattern": {"shape": ["/" if len(p.notes) else "" for p in bars.points]},
+                },
+                customdata=[[_label(p), _hover_notes(p)] for p in bars.points],
+                hovertemplate="%{customdata[0]}<br><b>%{y:+,d}</b>%{customdata[1]}<extra>%{fullData.name}</extra>",
+            )
+        )
+    layout = _base_layout(
+        _("%(metric)s added per period") % {"metric": metric_label},
+        _("Growth between consecutive reports; hatched bars cover months with no report."),
+    )
+    layout["barmode"] = "relative"
+    layout["xaxis"] = _time_axis(granularity)
+    layout["yaxis"] = {"tickformat": "~s"}
+    figure.update_layout(layout)
+    return figure
+
+
+@dataclass(frozen=True)
+class Share:
+    """A platform's part of a total."""
+
+    name: str
+    color: str
+    value: int
+
+
+def shares_figure(*, views: list[Share], followers: list[Share], month: date) -> go.Figure:
+    """Each platform's share of views, and of followers where any platform reports them."""
+    figure = go.Figure()
+    pies = [(_("Views"), views)] + ([(_("Followers"), followers)] if followers else [])
+    width = 1 / len(pies)
+    for index, (title, shares) in enumerate(pies):
+        figure.add_trace(
+            go.Pie(
+                labels=[share.name for share in shares],
+                values=[share.value for share in shares],
+                name=title,
+                title={"text": title},
+                hole=0.45,
+                sort=False,
+                direction="clockwise",
+                marker={"colors": [share.color for share in shares], "line": {"color": "white", "width": 1}},
+                domain={"x": [index * width + 0.02, (index + 1) * width - 0.02]},
+                textinfo="percent",
+                hovertemplate="%{label}<br><b>%{value:,d}</b> (%{percent})<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.update_layout(
+        _base_layout(
+            _("Share by platform, %(month)s") % {"month": month_label(month)},
+            _("Each platform's part of the latest month's total."),
+        )
+    )
+    return figure
+
+
+def year_over_year_figure(
+    *, this_year: int, this_year_values: list[Point], last_year_values: list[Point], metric_label: str, colors: tuple
+) -> go.Figure:
+    """This year's monthly growth against last year's, month by month."""
+    figure = go.Figure()
+    for year, points, color in ((this_year - 1, last_year_values, colors[1]), (this_year, this_year_values, colors[0])):
+        figure.add_trace(
+            go.Bar(
+                x=[point.label for point in points],
+                y=[point.value for point in points],
+                name=str(year),
+                marker={"color": color, "opacity": [0.5 if p.illustrative else 1 for p in points]},
+                customdata=[[month_label(p.period), _hover_notes(p)] for p in points],
+                hovertemplate="%{customdata[0]}<br><b>%{y:+,d}</b>%{customdata[1]}<extra></extra>",
+            )
+        )
+    layout = _base_layout(
+        _("%(metric)s added per month: %(year)s against %(previous)s")
+        % {"metric": metric_label, "year": this_year, "previous": this_year - 1},
+        _("Each month's growth, this year beside the same month last year."),
+    )
+    layout["barmode"] = "group"
+    layout["xaxis"] = {"type": "category"}
+    layout["yaxis"] = {"tickformat": "~s"}
+    figure.update_layout(layout)
+    return figure

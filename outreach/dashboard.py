@@ -1,0 +1,496 @@
+"""What the dashboard shows, made from the selectors' rows: cards, chart series, the written summary.
+
+Pure functions, no database: the view reads rows through `selectors` and hands them here; `charts`
+turns the series into figures.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import formats
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from outreach import rules
+from outreach.charts import DASHES, SYMBOLS, Point, Series
+from outreach.models import Account, MetricSnapshot, Platform
+from outreach.months import add_months, month_label
+from outreach.selectors import AccountMonth, Increment, PlatformMonthTotal
+
+GRANULARITIES = ("month", "quarter", "year")
+
+
+def chosen_accounts(accounts: list[Account], *, platform_slugs: list[str], account_ids: list[str]) -> list[Account]:
+    """The accounts the filters select: all when none is chosen."""
+    return [
+        account
+        for account in accounts
+        if (not platform_slugs or account.platform.slug in platform_slugs)
+        and (not account_ids or str(account.pk) in account_ids)
+    ]
+
+
+def bucket_of(period: date, granularity: str) -> date:
+    """The first month of the quarter or year a month falls in (the month itself for "month")."""
+    if granularity == "quarter":
+        return period.replace(month=(period.month - 1) // 3 * 3 + 1)
+    if granularity == "year":
+        return period.replace(month=1)
+    return period
+
+
+def bucket_label(bucket: date, granularity: str) -> str:
+    if granularity == "quarter":
+        return _("Q%(quarter)s %(year)s") % {"quarter": (bucket.month - 1) // 3 + 1, "year": bucket.year}
+    if granularity == "year":
+        return str(bucket.year)
+    return month_label(bucket)
+
+
+# --- Headline cards --------------------------------------------------------------------------------
+
+
+def short_count(value: int) -> str:
+    """A count shortened for a card, the way each language reads it: 1.89M, 20M; 188.6万, 2000万, 1.2亿."""
+    if (get_language() or "").startswith("zh"):
+        steps = ((10**8, "亿"), (10**4, "万"))
+    else:
+        steps = ((10**9, "B"), (10**6, "M"), (10**3, "K"))
+    if value < 10**4:
+        return rules.format_count(value)
+    for size, unit in steps:
+        if value >= size:
+            shortened = f"{value / size:.3g}" if value < size * 1000 else f"{value / size:,.0f}"
+            return f"{shortened}{unit}"
+    return rules.format_count(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A difference from an earlier figure; `percent` is None where the earlier figure is 0."""
+
+    delta: int
+    percent: float | None
+    since: date
+
+    @property
+    def text(self) -> str:
+        """“+1,234 (+5.2%) since January 2024”; no percentage where the earlier figure was 0."""
+        values = {"delta": f"{self.delta:+,}", "month": month_label(self.since)}
+        if self.percent is None:
+            return _("%(delta)s since %(month)s") % values
+        return _("%(delta)s (%(percent)s) since %(month)s") % {**values, "percent": f"{self.percent:+.1f}%"}
+
+    @property
+    def direction(self) -> str:
+        return "up" if self.delta > 0 else "down" if self.delta < 0 else "flat"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One figure of the latest month, with its changes and how many accounts it covers."""
+
+    metric: str
+    label: str
+    value: int | None
+    approximate: bool
+    illustrative: bool
+    reporting: int
+    expected: int
+    month_change: Change | None
+    year_change: Change | None
+
+    @property
+    def partial(self) -> bool:
+        return self.reporting < self.expected
+
+    @property
+    def short_value(self) -> str:
+        if self.value is None:
+            return "–"
+        return (
+            (_("more than %(amount)s") % {"amount": short_count(self.value)})
+            if self.approximate
+            else short_count(self.value)
+        )
+
+    @property
+    def exact_value(self) -> str:
+        return rules.format_count(self.value) if self.value is not None else _("not reported")
+
+    @property
+    def coverage(self) -> str:
+        """“covers 3 of 4 accounts” when some accounts did not report this month, else empty."""
+        return _coverage_notes(self.reporting, self.expected)[0] if self.partial else ""
+
+
+@dataclass(frozen=True)
+class PlatformCards:
+    platform: Platform
+    cards: list[Card]
+
+
+@dataclass
+class _MonthTotal:
+    value: int | None = None
+    reporting: int = 0
+    approximate: bool = False
+    illustrative: bool = False
+
+
+def _change(current: int | None, earlier: _MonthTotal | None, since: date) -> Change | None:
+    if current is None or earlier is None or earlier.value is None:
+        return None
+    delta = current - earlier.value
+    return Change(delta=delta, percent=(delta / earlier.value * 100) if earlier.value else None, since=since)
+
+
+def _totals_by_month(rows: list[PlatformMonthTotal], metric: str) -> dict[date, _MonthTotal]:
+    months: dict[date, _MonthTotal] = defaultdict(_MonthTotal)
+    for row in rows:
+        if row.totals[metric] is None:
+            continue
+        total = months[row.period]
+        total.value = (total.value or 0) + row.totals[metric]
+        total.reporting += row.reporting[metric]
+        total.approximate |= row.approximate
+        total.illustrative |= row.illustrative
+    return months
+
+
+def _card(metric: str, rows: list[PlatformMonthTotal], latest: date) -> Card:
+    months = _totals_by_month(rows, metric)
+    current = months.get(latest, _MonthTotal())
+    previous, a_year_before = add_months(latest, -1), add_months(latest, -12)
+    return Card(
+        metric=metric,
+        label=str(rules.METRIC_LABELS[metric]),
+        value=current.value,
+        approximate=current.approximate,
+        illustrative=current.illustrative,
+        reporting=current.reporting,
+        # The accounts that report this figure at all: the most that ever reported it in one month.
+        expected=max((total.reporting for total in months.values()), default=0),
+        month_change=_change(current.value, months.get(previous), previous),
+        year_change=_change(current.value, months.get(a_year_before), a_year_before),
+    )
+
+
+def headline_cards(rows: list[PlatformMonthTotal], latest: date) -> list[Card]:
+    """The latest month's totals across platforms, one card per metric that any account reports."""
+    cards = [_card(metric, rows, latest) for metric in rules.METRICS]
+    return [card for card in cards if card.expected]
+
+
+def platform_cards(rows: list[PlatformMonthTotal], platforms: list[Platform], latest: date) -> list[PlatformCards]:
+    """Each platform's own latest figures."""
+    by_platform = defaultdict(list)
+    for row in rows:
+        by_platform[row.platform_id].append(row)
+    return [
+        PlatformCards(platform=platform, cards=headline_cards(by_platform[platform.pk], latest))
+        for platform in platforms
+        if by_platform[platform.pk]
+    ]
+
+
+def latest_month(rows: list[PlatformMonthTotal]) -> date | None:
+    return max((row.period for row in rows), default=None)
+
+
+# --- Chart series ----------------------------------------------------------------------------------
+
+
+def _style(index: int, color: str) -> dict:
+    return {"color": color, "dash": DASHES[index % len(DASHES)], "symbol": SYMBOLS[index % len(SYMBOLS)]}
+
+
+def _last_per_bucket(points: list[Point], granularity: str) -> list[Point]:
+    """A cumulative total per quarter or year is the last month's of that period."""
+    if granularity == "month":
+        return points
+    last: dict[date, Point] = {}
+    for point in points:
+        bucket = bucket_of(point.period, granularity)
+        last[bucket] = Point(
+            period=bucket,
+            value=point.value,
+            label=bucket_label(bucket, granularity),
+            approximate=point.approximate,
+            illustrative=point.illustrative,
+            notes=(_("as of %(month)s") % {"month": month_label(point.period)},),
+        )
+    return list(last.values())
+
+
+def cumulative_series_by_platform(
+    rows: list[PlatformMonthTotal], platforms: list[Platform], *, metric: str, granularity: str
+) -> list[Series]:
+    """A line per platform: the sum of its accounts' reported totals, saying when not all reported."""
+    expected = defaultdict(int)
+    for row in rows:
+        expected[row.platform_id] = max(expected[row.platform_id], row.reporting[metric])
+    series = []
+    for index, platform in enumerate(platforms):
+        points = [
+            Point(
+                period=row.period,
+                value=row.totals[metric],
+                approximate=row.approximate,
+                illustrative=row.illustrative,
+                notes=_coverage_notes(row.reporting[metric], expected[platform.pk]),
+            )
+            for row in rows
+            if row.platform_id == platform.pk and row.totals[metric] is not None
+        ]
+        if points:
+            series.append(
+                Series(
+                    name=platform.name, points=_last_per_bucket(points, granularity), **_style(index, platform.color)
+                )
+            )
+    return series
+
+
+def _coverage_notes(reporting: int, expected: int) -> tuple[str, ...]:
+    if reporting >= expected:
+        return ()
+    return (
+        ngettext(
+            "covers %(reporting)d of %(expected)d account",
+            "covers %(reporting)d of %(expected)d accounts",
+            expected,
+        )
+        % {"reporting": reporting, "expected": expected},
+    )
+
+
+def account_name(account: Account, accounts: list[Account]) -> str:
+    """An account as charts name it: its platform, and its own name where a platform has several."""
+    siblings = sum(1 for other in accounts if other.platform_id == account.platform_id)
+    return str(account.platform) if siblings == 1 else f"{account.platform} · {account.name}"
+
+
+def cumulative_series_by_account(
+    rows: list[AccountMonth], accounts: list[Account], *, metric: str, granularity: str
+) -> list[Series]:
+    """A line per account."""
+    series = []
+    for index, account in enumerate(accounts):
+        points = [
+            Point(
+                period=row.period, value=row.figures[metric], approximate=row.approximate, illustrative=row.illustrative
+            )
+            for row in rows
+            if row.account_id == account.pk and row.figures[metric] is not None
+        ]
+        if points:
+            series.append(
+                Series(
+                    name=account_name(account, accounts),
+                    points=_last_per_bucket(points, granularity),
+                    **_style(index, account.platform.color),
+                )
+            )
+    return series
+
+
+def _gap_note(increment: Increment) -> tuple[str, ...]:
+    if increment.months <= 1:
+        return ()
+    start = add_months(increment.period, -increment.months + 1)
+    return (
+        _("covers %(count)d months, %(start)s to %(end)s, with no report between")
+        % {"count": increment.months, "start": month_label(start), "end": month_label(increment.period)},
+    )
+
+
+def increment_series(
+    increments: list[Increment], accounts: list[Account], *, by: str, granularity: str
+) -> list[Series]:
+    """Bars of growth per period, per account or per platform (the sum of its accounts' increments)."""
+    key_of = (lambda a: a.platform) if by == "platform" else (lambda a: a)
+    groups: list = []
+    for account in accounts:
+        if key_of(account) not in groups:
+            groups.append(key_of(account))
+    account_by_id = {account.pk: account for account in accounts}
+    sums: dict[tuple, dict] = {}
+    for increment in increments:
+        group = key_of(account_by_id[increment.account_id])
+        bucket = bucket_of(increment.period, granularity)
+        entry = sums.setdefault(
+            (groups.index(group), bucket), {"value": 0, "approximate": False, "illustrative": False, "notes": []}
+        )
+        entry["value"] += increment.value
+        entry["approximate"] |= increment.approximate
+        entry["illustrative"] |= increment.illustrative
+        notes = _gap_note(increment)
+        if notes and by == "platform" and len([a for a in accounts if key_of(a) == group]) > 1:
+            notes = (f"{account_name(account_by_id[increment.account_id], accounts)}: {notes[0]}",)
+        entry["notes"].extend(notes)
+    series = []
+    for index, group in enumerate(groups):
+        points = [
+            Point(
+                period=bucket,
+                value=entry["value"],
+                label=bucket_label(bucket, granularity),
+                approximate=entry["approximate"],
+                illustrative=entry["illustrative"],
+                notes=tuple(entry["notes"]),
+            )
+            for (group_index, bucket), entry in sorted(sums.items(), key=lambda item: item[0][1])
+            if group_index == index
+        ]
+        if points:
+            name = group.name if by == "platform" else account_name(group, accounts)
+            color = group.color if by == "platform" else group.platform.color
+            series.append(Series(name=name, points=points, **_style(index, color)))
+    return series
+
+
+def monthly_growth(increments: list[Increment], year: int) -> list[Point]:
+    """The growth of every month of `year`, summed over accounts, for the year-over-year chart."""
+    months: dict[date, dict] = {}
+    for increment in increments:
+        if increment.period.year != year:
+            continue
+        entry = months.setdefault(increment.period, {"value": 0, "illustrative": False, "notes": []})
+        entry["value"] += increment.value
+        entry["illustrative"] |= increment.illustrative
+        entry["notes"].extend(_gap_note(increment))
+    return [
+        Point(
+            period=period,
+            value=entry["value"],
+            label=formats.date_format(period, "M"),
+            illustrative=entry["illustrative"],
+            notes=tuple(entry["notes"]),
+        )
+        for period, entry in sorted(months.items())
+    ]
+
+
+# --- The written summary ---------------------------------------------------------------------------
+
+
+def count_in_words(value: int) -> str:
+    """A count as the museum's press releases write it: 1,000; 1.886 million; 20 million."""
+    for size, word in ((10**9, _("billion")), (10**6, _("million"))):
+        if value >= size:
+            number = f"{value / size:.3f}".rstrip("0").rstrip(".")
+            return f"{number} {word}"
+    return rules.format_count(value)
+
+
+def _amount(value: int, approximate: bool) -> str:
+    words = count_in_words(value)
+    return _("more than %(amount)s") % {"amount": words} if approximate else words
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+
+
+def account_phrase(account: Account) -> str:
+    """“the WeChat official account”, “the Douyin account”."""
+    platform = str(account.platform)
+    if platform.lower().endswith("account"):
+        return _("the %(platform)s") % {"platform": platform}
+    return _("the %(platform)s account") % {"platform": platform}
+
+
+@dataclass(frozen=True)
+class SummarySentence:
+    account: Account
+    text: str
+    illustrative: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def summary_sentence(snapshot: MetricSnapshot) -> SummarySentence:
+    """One sentence in the style of the seed article, from an account's latest snapshot.
+
+    Approximate figures read "more than"; unreported ones are left out.
+    """
+    account = snapshot.account
+    figures, approx = snapshot.figures, snapshot.approximate
+    actions = []
+    if figures["articles"] is not None:
+        actions.append(
+            _("has published %(amount)s original articles") % {"amount": _amount(figures["articles"], approx)}
+        )
+    if figures["videos"] is not None:
+        actions.append(_("has released %(amount)s original videos") % {"amount": _amount(figures["videos"], approx)})
+    audience = []
+    if figures["views"] is not None:
+        audience.append(_("%(amount)s views") % {"amount": _amount(figures["views"], approx)})
+    if figures["followers"] is not None:
+        audience.append(_("%(amount)s followers") % {"amount": _amount(figures["followers"], approx)})
+    if actions and audience:
+        body = _("%(actions)s, with %(audience)s") % {"actions": _join(actions), "audience": _join(audience)}
+    elif actions:
+        body = _join(actions)
+    else:
+        body = _("has %(audience)s") % {"audience": _join(audience)}
+    text = _("As of %(month)s, %(account)s, opened in %(opened)s, %(body)s.") % {
+        "month": month_label(snapshot.period),
+        "account": account_phrase(account),
+        "opened": month_label(account.opened_on),
+        "body": body,
+    }
+    return SummarySentence(account=account, text=text[0].upper() + text[1:], illustrative=snapshot.is_illustrative)
+
+
+# --- The data table --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """The main chart's numbers as a table: its text alternative."""
+
+    columns: list[str]
+    rows: list[tuple[str, list[str]]]
+
+
+def data_table(series: list[Series]) -> DataTable:
+    periods = sorted({point.period for line in series for point in line.points})
+    labels = {point.period: _label_of(point) for line in series for point in line.points}
+    cells = {(line.name, point.period): _cell(point) for line in series for point in line.points}
+    return DataTable(
+        columns=[line.name for line in series],
+        rows=[(labels[period], [cells.get((line.name, period), "–") for line in series]) for period in periods],
+    )
+
+
+def _label_of(point: Point) -> str:
+    return point.label or month_label(point.period)
+
+
+def _cell(point: Point) -> str:
+    text = rules.format_count(point.value)
+    if point.approximate:
+        text = "≥ " + text
+    if point.illustrative:
+        text += " †"
+    return text
+
+
+def filters_summary(chosen: dict, platforms: list[Platform], accounts: list[Account]) -> str:
+    """The filters in effect, in words, for the printed page."""
+    chosen_platforms = [p.name for p in platforms if p.slug in chosen["platforms"]] or [_("all platforms")]
+    parts = [
+        ", ".join(chosen_platforms),
+        ngettext("%(count)d account", "%(count)d accounts", len(accounts)) % {"count": len(accounts)},
+        str(rules.METRIC_LABELS[chosen["metric"]]),
+        _("from %(start)s to %(end)s")
+        % {
+            "start": month_label(chosen["start"]) if chosen["start"] else _("the first month"),
+            "end": month_label(chosen["end"]) if chosen["end"] else _("the latest month"),
+        },
+    ]
+    return "; ".join(parts)

@@ -1,0 +1,337 @@
+"""The managers' dashboard, read back from the page as a browser gets it: figures, cards, summary, filters."""
+
+import json
+import re
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from outreach.models import Milestone
+from outreach.months import add_months
+from tests.conftest import AccountFactory, SnapshotFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("dashboard")
+
+
+@pytest.fixture
+def manager_client(client, django_user_model):
+    """Someone who may see the figures, and nothing else."""
+    manager = django_user_model.objects.create_user(username="manager", password="a-long-manager-password")
+    manager.user_permissions.add(Permission.objects.get(codename="view_metricsnapshot"))
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def museum(platform):
+    """Two accounts: WeChat with a two-month gap in its views, Douyin with no followers reported."""
+    wechat = AccountFactory(platform=platform("wechat"), name="SSTM", opened_on=date(2015, 6, 1))
+    douyin = AccountFactory(platform=platform("douyin"), name="SSTM", opened_on=date(2018, 8, 1))
+    rows = [
+        # account, period, articles, videos, views, followers, approximate
+        (wechat, date(2023, 1, 1), 900, None, 15_000_000, 2_000_000, False),
+        (wechat, date(2023, 2, 1), 910, None, 15_500_000, 2_050_000, False),
+        (wechat, date(2023, 3, 1), 920, None, 16_000_000, 2_100_000, False),
+        (wechat, date(2023, 6, 1), 950, None, 17_200_000, 2_200_000, False),  # April and May missing
+        (wechat, date(2024, 1, 1), 990, None, 19_800_000, 2_600_000, False),
+        (wechat, date(2024, 2, 1), 1000, None, 20_000_000, 2_630_000, True),
+        (douyin, date(2023, 2, 1), None, 300, 6_000_000, None, False),
+        (douyin, date(2024, 1, 1), None, 340, 7_500_000, None, False),
+        (douyin, date(2024, 2, 1), None, 345, 7_653_000, None, False),
+    ]
+    for account, period, articles, videos, views, followers, approximate in rows:
+        SnapshotFactory(
+            account=account,
+            period=period,
+            articles=articles,
+            videos=videos,
+            views=views,
+            followers=followers,
+            approximate=approximate,
+        )
+    return {"wechat": wechat, "douyin": douyin}
+
+
+def figure(response, name: str) -> dict:
+    """A figure as the page hands it to Plotly."""
+    html = response.content.decode()
+    match = re.search(rf'<script id="figure-{name}" type="application/json">(.*?)</script>', html, re.S)
+    assert match, f"no {name} figure on the page"
+    return json.loads(match.group(1))
+
+
+def traces(response, name: str) -> dict[str, tuple[list, list]]:
+    return {trace["name"]: (trace["x"], trace["y"]) for trace in figure(response, name)["data"]}
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_signed_in_people_without_the_permission_are_refused(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user(username="guest", password="a-long-guest-password"))
+
+    assert client.get(URL).status_code == 403
+
+
+def test_cumulative_lines_per_platform_are_the_databases_totals(manager_client, museum):
+    response = manager_client.get(URL, {"metric": "views"})
+
+    assert response.status_code == 200
+    lines = traces(response, "cumulative")
+    assert lines["WeChat official account"] == (
+        ["2023-01-01", "2023-02-01", "2023-03-01", "2023-06-01", "2024-01-01", "2024-02-01"],
+        [15_000_000, 15_500_000, 16_000_000, 17_200_000, 19_800_000, 20_000_000],
+    )
+    assert lines["Douyin"] == (["2023-02-01", "2024-01-01", "2024-02-01"], [6_000_000, 7_500_000, 7_653_000])
+
+
+def test_lines_per_account_and_log_scale(manager_client, museum):
+    response = manager_client.get(URL, {"metric": "videos", "by": "account", "scale": "log"})
+
+    cumulative = figure(response, "cumulative")
+    assert traces(response, "cumulative") == {"Douyin": (["2023-02-01", "2024-01-01", "2024-02-01"], [300, 340, 345])}
+    assert cumulative["layout"]["yaxis"]["type"] == "log"
+    assert cumulative["layout"]["xaxis"]["ticklabelmode"] == "period"
+    assert cumulative["data"][0]["xperiod"] == "M1"
+
+
+def test_approximate_points_are_marked_and_hover_shows_exact_values(manager_client, museum):
+    lines = figure(manager_client.get(URL, {"metric": "views"}), "cumulative")["data"]
+
+    wechat = next(line for line in lines if line["name"] == "WeChat official account")
+    assert wechat["marker"]["symbol"][-1].startswith("triangle-up")
+    assert "lower bound" in wechat["customdata"][-1][1]
+    assert "%{y:,d}" in wechat["hovertemplate"]
+
+
+def test_increments_come_from_consecutive_snapshots_and_a_gap_says_so(manager_client, museum):
+    response = manager_client.get(URL, {"metric": "views"})
+
+    bars = figure(response, "increments")["data"]
+    wechat = next(trace for trace in bars if trace["name"] == "WeChat official account")
+    assert wechat["x"] == ["2023-02-01", "2023-03-01", "2023-06-01", "2024-01-01", "2024-02-01"]
+    assert wechat["y"] == [500_000, 500_000, 1_200_000, 2_600_000, 200_000]
+    june = wechat["customdata"][2][1]
+    assert "covers 3 months, April 2023 to June 2023" in june
+    assert "covers 7 months" in wechat["customdata"][3][1]
+    assert wechat["customdata"][1][1] == ""
+
+
+def test_increments_within_the_date_range_still_start_from_the_month_before_it(manager_client, museum):
+    response = manager_client.get(URL, {"metric": "views", "start": "2024-01", "end": "2024-02"})
+
+    bars = {trace["name"]: (trace["x"], trace["y"]) for trace in figure(response, "increments")["data"]}
+    assert bars["Douyin"] == (["2024-01-01", "2024-02-01"], [1_500_000, 153_000])
+
+
+def test_quarters_show_each_quarters_last_total_and_its_summed_growth(manager_client, museum):
+    response = manager_client.get(URL, {"metric": "views", "granularity": "quarter"})
+
+    assert traces(response, "cumulative")["WeChat official account"] == (
+        ["2023-01-01", "2023-04-01", "2024-01-01"],
+        [16_000_000, 17_200_000, 20_000_000],
+    )
+    bars = {trace["name"]: (trace["x"], trace["y"]) for trace in figure(response, "increments")["data"]}
+    assert bars["WeChat official account"] == (
+        ["2023-01-01", "2023-04-01", "2024-01-01"],
+        [1_000_000, 1_200_000, 2_800_000],
+    )
+
+
+def test_shares_are_each_platforms_part_of_the_latest_month(manager_client, museum):
+    pies = figure(manager_client.get(URL), "shares")["data"]
+
+    views, followers = pies
+    assert dict(zip(views["labels"], views["values"], strict=True)) == {
+        "WeChat official account": 20_000_000,
+        "Douyin": 7_653_000,
+    }
+    # Douyin reports no followers: it is left out, not counted as 0.
+    assert dict(zip(followers["labels"], followers["values"], strict=True)) == {"WeChat official account": 2_630_000}
+
+
+def test_year_over_year_compares_each_months_growth(manager_client, museum):
+    response = manager_client.get(URL, {"metric": "views"})
+
+    bars = {trace["name"]: (trace["x"], trace["y"]) for trace in figure(response, "year_over_year")["data"]}
+    # 2024: January grew by WeChat's 2,600,000 (7 months) and Douyin's 1,500,000 (11 months); February by both.
+    assert bars["2024"] == (["Jan", "Feb"], [4_100_000, 353_000])
+    assert bars["2023"] == (["Feb", "Mar", "Jun"], [500_000, 500_000, 1_200_000])
+
+
+def test_filters_narrow_every_figure(manager_client, museum):
+    response = manager_client.get(URL, {"platforms": "douyin", "metric": "views", "end": "2024-01"})
+
+    assert traces(response, "cumulative") == {"Douyin": (["2023-02-01", "2024-01-01"], [6_000_000, 7_500_000])}
+    pie = figure(response, "shares")["data"][0]
+    assert pie["labels"] == ["Douyin"] and pie["values"] == [7_500_000]
+    assert "WeChat official account" not in json.dumps(figure(response, "increments"))
+
+
+def test_filters_by_account_accept_repeated_and_comma_separated_values(manager_client, museum):
+    ids = [museum["wechat"].pk, museum["douyin"].pk]
+
+    repeated = manager_client.get(f"{URL}?accounts={ids[0]}&accounts={ids[1]}")
+    commas = manager_client.get(f"{URL}?accounts={ids[0]},{ids[1]}")
+    one = manager_client.get(URL, {"accounts": ids[1]})
+
+    assert (
+        set(traces(repeated, "cumulative"))
+        == set(traces(commas, "cumulative"))
+        == {"WeChat official account", "Douyin"}
+    )
+    assert set(traces(one, "cumulative")) == {"Douyin"}
+
+
+def test_headline_cards_total_the_latest_month_and_its_changes(manager_client, museum):
+    response = manager_client.get(URL)
+
+    cards = {card.metric: card for card in response.context["cards"]}
+    views = cards["views"]
+    assert views.value == 27_653_000
+    assert views.month_change.delta == 27_653_000 - 27_300_000
+    assert views.year_change.delta == 27_653_000 - 21_500_000
+    assert views.approximate
+    page = response.content.decode()
+    assert "27,653,000" in page
+    assert "+353,000 (+1.3%) since January 2024" in page
+    assert "+6,153,000 (+28.6%) since February 2023" in page
+
+
+def test_a_card_without_an_earlier_figure_shows_no_percentage(manager_client, museum):
+    response = manager_client.get(URL, {"start": "2024-02"})
+
+    cards = {card.metric: card for card in response.context["cards"]}
+    assert cards["views"].month_change is None and cards["views"].year_change is None
+    page = response.content.decode()
+    assert "inf%" not in page and "Infinity" not in page and "since January 2024" not in page
+
+
+def test_a_total_that_not_every_account_reported_says_how_many_it_covers(manager_client, museum):
+    SnapshotFactory(account=museum["douyin"], period=date(2024, 3, 1), videos=350, views=7_700_000, followers=None)
+
+    response = manager_client.get(URL)
+
+    cards = {card.metric: card for card in response.context["cards"]}
+    assert cards["views"].value == 7_700_000
+    assert cards["views"].coverage == "covers 1 of 2 accounts"
+    assert "covers 1 of 2 accounts" in response.content.decode()
+
+
+def test_the_written_summary_reads_like_the_seed_article(manager_client, seeded):
+    page = manager_client.get(URL).content.decode()
+
+    assert (
+        "As of February 2024, the WeChat official account, opened in June 2015, has published more than 1,000 "
+        "original articles, with more than 20 million views and more than 2.63 million followers."
+    ) in page
+    assert (
+        "As of February 2024, the Douyin account, opened in August 2018, has released 345 original videos, "
+        "with 7.653 million views."
+    ) in page
+    assert "has published 48 original articles, with 1.886 million views." in page
+
+
+def test_milestones_are_drawn_on_the_time_axis(manager_client, museum):
+    Milestone.objects.create(date=date(2023, 8, 6), title="China Science Communication account opened")
+    Milestone.objects.create(date=date(2010, 1, 1), title="Before the range")
+
+    response = manager_client.get(URL, {"start": "2023-01"})
+
+    layout = figure(response, "cumulative")["layout"]
+    assert [shape["x0"] for shape in layout["shapes"]] == ["2023-08-06"]
+    assert "China Science Communication account opened" in layout["annotations"][0]["hovertext"]
+
+
+def test_illustrative_points_are_marked_in_charts_and_the_table(manager_client, seeded):
+    from django.core.management import call_command
+
+    call_command("load_seed_figures", "--illustrative-history", verbosity=0)
+
+    response = manager_client.get(URL, {"metric": "views", "start": "2024-01"})
+
+    wechat = next(t for t in figure(response, "cumulative")["data"] if t["name"] == "WeChat official account")
+    assert wechat["marker"]["symbol"][0].endswith("-open")
+    assert "illustrative" in wechat["customdata"][0][1]
+    assert not wechat["marker"]["symbol"][1].endswith("-open")
+    assert "† " not in response.content.decode() or "19," in response.content.decode()
+    table = response.context["table"]
+    assert table.rows[0][1][table.columns.index("WeChat official account")].endswith("†")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"metric": "likes"}, "Select a valid choice. likes is not one of the available choices."),
+        ({"platforms": "tiktok"}, "Select a valid choice. tiktok is not one of the available choices."),
+        ({"accounts": "99999"}, "Select a valid choice. 99999 is not one of the available choices."),
+        ({"start": "2024-13"}, "is not a month"),
+        ({"start": "4/1/24"}, "day and month order cannot be known"),
+        ({"start": "2024-03", "end": "2024-01"}, "The end (January 2024) is before the start (March 2024)."),
+        ({"granularity": "week"}, "Select a valid choice. week is not one of the available choices."),
+        ({"end": "2999-01"}, "is in the future"),
+    ],
+)
+def test_a_bad_query_string_gets_a_message_and_400(manager_client, museum, query, message):
+    response = manager_client.get(URL, query)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "figure-cumulative" not in response.content.decode()
+
+
+def test_no_figures_yet_is_a_friendly_page_with_a_way_to_enter_them(admin_client, wechat_account):
+    page = admin_client.get(URL).content.decode()
+
+    assert "No figures yet" in page
+    assert reverse("admin:outreach_month_grid") in page
+
+
+def test_no_accounts_yet_is_a_friendly_page(admin_client):
+    page = admin_client.get(URL).content.decode()
+
+    assert "No accounts yet" in page
+    assert reverse("admin:outreach_account_add") in page
+
+
+def test_the_page_asks_no_other_host_for_anything(manager_client, museum):
+    page = manager_client.get(URL).content.decode()
+
+    external = re.findall(r'(?:src|href)="((?:https?:)?//[^"]*)"', page)
+    assert external == []
+    assert re.search(r'<script src="/static/vendor/plotly/plotly-basic\.min[^"]*\.js"', page)
+
+
+def _add_accounts_and_months(platform, accounts: int, months: int) -> None:
+    for number in range(accounts):
+        account = AccountFactory(platform=platform(("wechat", "douyin", "bilibili", "kepu-china")[number % 4]))
+        for month in range(months):
+            SnapshotFactory(
+                account=account,
+                period=add_months(date(2020, 1, 1), month),
+                articles=None if account.platform.slug in ("douyin", "bilibili") else 10 * month,
+                videos=None if account.platform.slug in ("wechat", "kepu-china") else 10 * month,
+                views=1000 * month,
+                followers=100 + month,
+            )
+
+
+@pytest.mark.parametrize("by", ["platform", "account"])
+def test_the_number_of_queries_does_not_grow_with_accounts_or_months(
+    manager_client, platform, django_assert_max_num_queries, by
+):
+    _add_accounts_and_months(platform, accounts=2, months=3)
+    with django_assert_max_num_queries(13) as small:
+        assert manager_client.get(URL, {"by": by}).status_code == 200
+
+    _add_accounts_and_months(platform, accounts=20, months=30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert manager_client.get(URL, {"by": by}).status_code == 200
