@@ -8,16 +8,13 @@ import ast
 import json
 import os
 import re
-import secrets
 import shlex
-import signal
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 import uuid
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing
 from pathlib import Path
 
 import psycopg2
@@ -25,10 +22,8 @@ import pytest
 import yaml
 from psycopg2 import sql
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
-# What the servers find on PATH: the project's virtualenv, as `make test` installs it.
-PATH = f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"
+from tests.servers import PATH, ROOT, VENV_BIN, collect_static, free_port, production_env, secret_key, serving
+
 SEEDED_PLATFORMS = {"kepu-china", "wechat", "douyin", "bilibili"}
 
 
@@ -66,43 +61,6 @@ def interpolate(value: str, variables: dict[str, str]) -> str:
     return re.sub(r"\$\{(\w+)(?:(:[-?])([^}]*))?\}", resolve, value)
 
 
-def secret_key() -> str:
-    """50 random URL-safe characters: never a leading "$", which django-environ reads as a reference to another
-    variable (so a key from Django's get_random_secret_key() fails one time in 50)."""
-    return secrets.token_urlsafe(37)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def production_env(**variables: str) -> dict[str, str]:
-    """A bare production environment: nothing inherited from the test run (which has DEBUG=true) but PATH."""
-    return {"PATH": PATH, "DEBUG": "false", **variables}
-
-
-@contextmanager
-def serving(command: list[str], env: dict[str, str], log: Path):
-    """Run a server in a process group of its own, and always stop the whole group: gunicorn and its workers."""
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        yield process
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
 def get_json_once_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> tuple[int, dict]:
     """The status and JSON body of GET `url`, polling until the server (which may migrate first) accepts."""
     deadline = time.monotonic() + timeout
@@ -117,18 +75,6 @@ def get_json_once_up(url: str, process: subprocess.Popen, log: Path, timeout: fl
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.5)
     pytest.fail(f"no answer from {url} in {timeout:.0f} s:\n{log.read_text()}")
-
-
-def collect_static(static_root: Path) -> None:
-    """Production storage needs the manifest that collectstatic writes, as the Dockerfile's build step does."""
-    result = subprocess.run(
-        [VENV_BIN / "python", "manage.py", "collectstatic", "--noinput"],
-        cwd=ROOT,
-        env=production_env(SECRET_KEY=secret_key(), ALLOWED_HOSTS="localhost", STATIC_ROOT=str(static_root)),
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 @pytest.fixture
