@@ -16,7 +16,7 @@ SECOND_VISIT_BUDGET = 30_000
 
 @pytest.fixture(scope="module")
 def production_dashboard(tmp_path_factory):
-    """A production server (gunicorn, whitenoise, DEBUG off) over a SQLite copy of the seed, with illustrative history."""
+    """A production server (gunicorn, whitenoise, DEBUG off) on SQLite with the seed and its illustrative history."""
     folder = tmp_path_factory.mktemp("weight")
     environment = production_env(
         SECRET_KEY=secret_key(),
