@@ -63,6 +63,18 @@ def _label(point: Point) -> str:
     return point.label or month_label(point.period)
 
 
+def _say_when_empty(figure: go.Figure, series: list) -> None:
+    if not any(line.points for line in series):
+        figure.add_annotation(
+            text=_("No figures of this kind for these filters"),
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+        )
+
+
 def _base_layout(title: str, caption: str) -> dict:
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
@@ -152,6 +164,7 @@ def cumulative_figure(
         for mark in milestones
     ]
     figure.update_layout(layout)
+    _say_when_empty(figure, series)
     return figure
 
 
@@ -183,6 +196,7 @@ def increments_figure(*, series: list[Series], metric_label: str, granularity: s
     layout["xaxis"] = _time_axis(granularity)
     layout["yaxis"] = {"tickformat": "~s"}
     figure.update_layout(layout)
+    _say_when_empty(figure, series)
     return figure
 
 
@@ -225,12 +239,17 @@ def shares_figure(*, views: list[Share], followers: list[Share], month: date) ->
     return figure
 
 
+# This year strong, last year pale: told apart by lightness as well as by position.
+YEAR_COLORS = ("#1f5fbf", "#9bb7e0")
+
+
 def year_over_year_figure(
-    *, this_year: int, this_year_values: list[Point], last_year_values: list[Point], metric_label: str, colors: tuple
+    *, this_year: int, this_year_values: list[Point], last_year_values: list[Point], metric_label: str
 ) -> go.Figure:
     """This year's monthly growth against last year's, month by month."""
     figure = go.Figure()
-    for year, points, color in ((this_year - 1, last_year_values, colors[1]), (this_year, this_year_values, colors[0])):
+    years = ((this_year - 1, last_year_values, YEAR_COLORS[1]), (this_year, this_year_values, YEAR_COLORS[0]))
+    for year, points, color in years:
         figure.add_trace(
             go.Bar(
                 x=[point.label for point in points],
@@ -250,4 +269,5 @@ def year_over_year_figure(
     layout["xaxis"] = {"type": "category"}
     layout["yaxis"] = {"tickformat": "~s"}
     figure.update_layout(layout)
+    _say_when_empty(figure, series)
     return figure

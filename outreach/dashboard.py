@@ -107,13 +107,13 @@ class Card:
 
     @property
     def short_value(self) -> str:
-        if self.value is None:
-            return "–"
-        return (
-            (_("more than %(amount)s") % {"amount": short_count(self.value)})
-            if self.approximate
-            else short_count(self.value)
-        )
+        """The figure shortened for the card (1.89M, 188.6万); a dash when not reported."""
+        return short_count(self.value) if self.value is not None else "–"
+
+    @property
+    def qualifier(self) -> str:
+        """“more than” before a lower bound, else empty."""
+        return _("more than") if self.approximate and self.value is not None else ""
 
     @property
     def exact_value(self) -> str:

@@ -95,7 +95,6 @@ def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
             this_year_values=dashboard.monthly_growth(increments, latest.year),
             last_year_values=dashboard.monthly_growth(increments, latest.year - 1),
             metric_label=metric_label,
-            colors=("#1f5fbf", "#9bb7e0"),
         ),
     }
     return {

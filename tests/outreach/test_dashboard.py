@@ -335,3 +335,11 @@ def test_the_number_of_queries_does_not_grow_with_accounts_or_months(
     _add_accounts_and_months(platform, accounts=20, months=30)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert manager_client.get(URL, {"by": by}).status_code == 200
+
+
+def test_a_figure_no_account_reports_says_so_instead_of_drawing_nothing(manager_client, museum):
+    response = manager_client.get(URL, {"metric": "articles", "platforms": "douyin"})
+
+    annotations = figure(response, "cumulative")["layout"]["annotations"]
+    assert figure(response, "cumulative")["data"] == []
+    assert "No figures of this kind for these filters" in [note["text"] for note in annotations]
