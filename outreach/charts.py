@@ -63,8 +63,8 @@ def _label(point: Point) -> str:
     return point.label or month_label(point.period)
 
 
-def _say_when_empty(figure: go.Figure, series: list) -> None:
-    if not any(line.points for line in series):
+def _say_when_empty(figure: go.Figure, has_points: bool) -> None:
+    if not has_points:
         figure.add_annotation(
             text=_("No figures of this kind for these filters"),
             showarrow=False,
@@ -164,7 +164,7 @@ def cumulative_figure(
         for mark in milestones
     ]
     figure.update_layout(layout)
-    _say_when_empty(figure, series)
+    _say_when_empty(figure, any(line.points for line in series))
     return figure
 
 
@@ -196,7 +196,7 @@ def increments_figure(*, series: list[Series], metric_label: str, granularity: s
     layout["xaxis"] = _time_axis(granularity)
     layout["yaxis"] = {"tickformat": "~s"}
     figure.update_layout(layout)
-    _say_when_empty(figure, series)
+    _say_when_empty(figure, any(line.points for line in series))
     return figure
 
 
@@ -269,5 +269,5 @@ def year_over_year_figure(
     layout["xaxis"] = {"type": "category"}
     layout["yaxis"] = {"tickformat": "~s"}
     figure.update_layout(layout)
-    _say_when_empty(figure, series)
+    _say_when_empty(figure, bool(this_year_values or last_year_values))
     return figure
