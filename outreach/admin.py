@@ -2,7 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -11,11 +12,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from outreach import rules, selectors, services
+from outreach import reports, rules, selectors, services
 from outreach.fields import MonthField, MonthFormField
-from outreach.forms import MetricSnapshotForm, MonthGrid, MonthPickerForm
-from outreach.models import Account, MetricSnapshot, Milestone, Platform
+from outreach.forms import MetricSnapshotForm, MonthGrid, MonthPickerForm, SnapshotImportForm
+from outreach.models import Account, MetricSnapshot, Milestone, Platform, SnapshotImport
 from outreach.months import add_months, format_month, month_label
+
+# Past this many rows, the import preview lists only the refused ones (and counts the rest).
+PREVIEW_ROWS = 2000
 
 
 @admin.register(Platform)
@@ -139,9 +143,83 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
         # A new snapshot has no record yet.
         return self.fieldsets if obj is not None else self.fieldsets[:-1]
 
+    actions = ("export_csv",)
+
     def get_urls(self):
-        grid = path("month-grid/", self.admin_site.admin_view(self.month_grid_view), name="outreach_month_grid")
-        return [grid, *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path("month-grid/", view(self.month_grid_view), name="outreach_month_grid"),
+            path("import/", view(self.import_view), name="outreach_import"),
+            path("import/<int:pk>/", view(self.import_preview_view), name="outreach_import_preview"),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=gettext_lazy("Export the selected snapshots as CSV"), permissions=("view",))
+    def export_csv(self, request, queryset):
+        rows = selectors.snapshot_export_rows(None, queryset=queryset)
+        response = StreamingHttpResponse(reports.csv_chunks(reports.SNAPSHOT_COLUMNS, rows), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="outreach-snapshots-selected.csv"'
+        return response
+
+    def _check_may_import(self, request) -> None:
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+
+    def import_view(self, request):
+        """Upload a file of figures; it is checked and previewed before anything is written."""
+        self._check_may_import(request)
+        form = SnapshotImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            try:
+                services.snapshot_import_check(data=data, file_name=upload.name)
+            except reports.ImportFileError as error:
+                form.add_error("file", str(error))
+            else:
+                source = SnapshotImport.objects.create(file_name=upload.name, content=data, uploaded_by=request.user)
+                return HttpResponseRedirect(reverse("admin:outreach_import_preview", args=(source.pk,)))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import figures"),
+            "form": form,
+            "columns": ", ".join(reports.SNAPSHOT_COLUMNS[:-1]),
+        }
+        return TemplateResponse(request, "admin/outreach/metricsnapshot/import_upload.html", context)
+
+    def import_preview_view(self, request, pk: int):
+        """Every row of an uploaded file with what it would do; confirming writes all of them or none."""
+        self._check_may_import(request)
+        source = get_object_or_404(SnapshotImport, pk=pk, uploaded_by=request.user, applied_at__isnull=True)
+        plan = services.snapshot_import_check(data=bytes(source.content), file_name=source.file_name)
+        if request.method == "POST" and plan.is_valid:
+            services.snapshot_import_apply(plan=plan, source=source, user=request.user)
+            messages.success(
+                request,
+                _("Imported %(file)s: %(created)d snapshots created, %(updated)d updated, %(unchanged)d unchanged.")
+                % {
+                    "file": source.file_name,
+                    "created": source.created_count,
+                    "updated": source.updated_count,
+                    "unchanged": source.unchanged_count,
+                },
+            )
+            return HttpResponseRedirect(reverse("admin:outreach_metricsnapshot_changelist"))
+        if request.method == "POST":
+            messages.error(request, _("Nothing was imported: the file has refused rows."))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Check the import of %(file)s") % {"file": source.file_name},
+            "source": source,
+            "plan": plan,
+            "counts": {status: plan.count(status) for status in ("create", "update", "unchanged", "error")},
+            "rows": plan.rows if len(plan.rows) <= PREVIEW_ROWS else plan.refused,
+            "all_rows_shown": len(plan.rows) <= PREVIEW_ROWS,
+            "metrics": rules.METRICS,
+        }
+        return TemplateResponse(request, "admin/outreach/metricsnapshot/import_preview.html", context)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -245,3 +323,27 @@ class MilestoneAdmin(admin.ModelAdmin):
     list_select_related = ("account__platform",)
     search_fields = ("title", "title_zh")
     date_hierarchy = "date"
+
+
+@admin.register(SnapshotImport)
+class SnapshotImportAdmin(admin.ModelAdmin):
+    """Imported files, kept with what they did: where a figure came from."""
+
+    list_display = ("file_name", "uploaded_by", "uploaded_at", "applied_at", "created_count", "updated_count")
+    list_select_related = ("uploaded_by",)
+    readonly_fields = (
+        "file_name",
+        "uploaded_by",
+        "uploaded_at",
+        "applied_at",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+    )
+    exclude = ("content",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -3,13 +3,14 @@
 from datetime import date
 
 from django import forms
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from outreach import rules
 from outreach.fields import CountFormField, MonthFormField
 from outreach.models import MetricSnapshot
-from outreach.months import month_label
+from outreach.months import format_month, month_label
 from outreach.selectors import MonthGridRow
 
 # Flag (not refuse) a month whose increase is more than this many times the previous month's.
@@ -174,31 +175,14 @@ class ListParameterField(forms.MultipleChoiceField):
         return [part.strip() for item in values for part in item.split(",") if part.strip()]
 
 
-class DashboardFilterForm(forms.Form):
-    """The dashboard's filters, read from the query string so that a view can be bookmarked and sent."""
-
-    METRIC_CHOICES = [(metric, rules.METRIC_LABELS[metric]) for metric in rules.METRICS]
-    GRANULARITY_CHOICES = [
-        ("month", gettext_lazy("Month")),
-        ("quarter", gettext_lazy("Quarter")),
-        ("year", gettext_lazy("Year")),
-    ]
-    BY_CHOICES = [("platform", gettext_lazy("Platform")), ("account", gettext_lazy("Account"))]
-    SCALE_CHOICES = [("linear", gettext_lazy("Linear")), ("log", gettext_lazy("Logarithmic"))]
-    DEFAULTS = {"metric": "views", "granularity": "month", "by": "platform", "scale": "linear"}
+class ScopeFilterForm(forms.Form):
+    """Which accounts and months to read, from the query string: shared by the dashboard and the reports."""
 
     platforms = ListParameterField(label=gettext_lazy("Platforms"), required=False)
     accounts = ListParameterField(label=gettext_lazy("Accounts"), required=False)
-    metric = forms.ChoiceField(label=gettext_lazy("Figure"), choices=METRIC_CHOICES, required=False)
     start = MonthFormField(label=gettext_lazy("From"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
     end = MonthFormField(label=gettext_lazy("To"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
-    granularity = forms.ChoiceField(label=gettext_lazy("Period"), choices=GRANULARITY_CHOICES, required=False)
-    by = forms.ChoiceField(
-        label=gettext_lazy("One line per"), choices=BY_CHOICES, required=False, widget=forms.RadioSelect
-    )
-    scale = forms.ChoiceField(
-        label=gettext_lazy("Scale"), choices=SCALE_CHOICES, required=False, widget=forms.RadioSelect
-    )
+    DEFAULTS: dict[str, str] = {}
 
     def __init__(self, data, *, platforms, accounts, today: date):
         self.today = today
@@ -232,3 +216,68 @@ class DashboardFilterForm(forms.Form):
                 % {"end": month_label(end), "start": month_label(start)},
             )
         return cleaned
+
+    def scope_query(self) -> str:
+        """The scope's filters as a query string, for links that carry them (the download buttons)."""
+        pairs = [("platforms", slug) for slug in self.cleaned_data["platforms"]]
+        pairs += [("accounts", pk) for pk in self.cleaned_data["accounts"]]
+        pairs += [(name, format_month(self.cleaned_data[name])) for name in ("start", "end") if self.cleaned_data[name]]
+        return urlencode(pairs)
+
+
+class ReportFilterForm(ScopeFilterForm):
+    """The reports' filters: the dashboard's scope, and whether to add monthly increments."""
+
+    increments = forms.BooleanField(label=gettext_lazy("With monthly increments"), required=False)
+
+
+class DashboardFilterForm(ScopeFilterForm):
+    """The dashboard's filters, read from the query string so that a view can be bookmarked and sent."""
+
+    METRIC_CHOICES = [(metric, rules.METRIC_LABELS[metric]) for metric in rules.METRICS]
+    GRANULARITY_CHOICES = [
+        ("month", gettext_lazy("Month")),
+        ("quarter", gettext_lazy("Quarter")),
+        ("year", gettext_lazy("Year")),
+    ]
+    BY_CHOICES = [("platform", gettext_lazy("Platform")), ("account", gettext_lazy("Account"))]
+    SCALE_CHOICES = [("linear", gettext_lazy("Linear")), ("log", gettext_lazy("Logarithmic"))]
+    DEFAULTS = {"metric": "views", "granularity": "month", "by": "platform", "scale": "linear"}
+
+    metric = forms.ChoiceField(label=gettext_lazy("Figure"), choices=METRIC_CHOICES, required=False)
+    granularity = forms.ChoiceField(label=gettext_lazy("Period"), choices=GRANULARITY_CHOICES, required=False)
+    by = forms.ChoiceField(
+        label=gettext_lazy("One line per"), choices=BY_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    scale = forms.ChoiceField(
+        label=gettext_lazy("Scale"), choices=SCALE_CHOICES, required=False, widget=forms.RadioSelect
+    )
+    field_order = ("platforms", "accounts", "metric", "start", "end", "granularity", "by", "scale")
+
+
+class SnapshotImportForm(forms.Form):
+    """The file staff upload to import figures."""
+
+    # Larger backfills go through `manage.py import_snapshots`, which has no limit.
+    MAX_BYTES = 10 * 1024 * 1024
+
+    file = forms.FileField(
+        label=gettext_lazy("CSV or Excel file"),
+        help_text=gettext_lazy(
+            "Columns: platform, account, period, articles, videos, views, followers, and optionally approximate "
+            "and note, as in an export. UTF-8 or GBK; at most 10 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                _(
+                    "The file is %(size)s MB; at most %(limit)s MB can be uploaded. Split it, or ask an "
+                    "administrator to import it with the command line."
+                ),
+                params={"size": f"{upload.size / 1024 / 1024:.1f}", "limit": self.MAX_BYTES // 1024 // 1024},
+            )
+        return upload

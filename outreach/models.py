@@ -221,3 +221,31 @@ class Milestone(models.Model):
     def display_title(self) -> str:
         """The title in the active language, English where no Chinese title was given."""
         return self.title_zh if self.title_zh and (get_language() or "").startswith("zh") else self.title
+
+
+class SnapshotImport(models.Model):
+    """A file of figures staff uploaded (or a backfill from the command line), kept with what it did."""
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    created_count = models.PositiveIntegerField(_("snapshots created"), default=0)
+    updated_count = models.PositiveIntegerField(_("snapshots updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("rows unchanged"), default=0)
+
+    class Meta:
+        ordering = ("-uploaded_at",)
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})" if self.uploaded_at else self.file_name

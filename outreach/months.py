@@ -52,14 +52,19 @@ def parse_month(text: str) -> date:
             if 1 <= month <= 12 and year >= 1900:
                 return date(year, month, 1)
             break
-    if re.match(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$", cleaned):
+    spreadsheet_date = re.match(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$", cleaned)
+    if spreadsheet_date:
+        first, second, year = (int(part) for part in spreadsheet_date.groups())
+        year += 2000 if year < 100 else 0
+        # Spreadsheets write month/day/year (4/1/24 for 2024/4/1) more often than not: offer that month.
+        example = f"{year:04d}-{first if 1 <= first <= 12 else second:02d}"
         raise ValidationError(
             _(
                 "“%(value)s” is a date whose day and month order cannot be known. Write the month as "
-                "YYYY-MM, e.g. 2024-04 (in a spreadsheet, format the column as text first)."
+                "YYYY-MM, e.g. %(example)s (in a spreadsheet, format the column as text first)."
             ),
             code="ambiguous_date",
-            params={"value": text},
+            params={"value": text, "example": example},
         )
     raise ValidationError(
         _("“%(value)s” is not a month. Write it as YYYY-MM, e.g. 2024-03."),

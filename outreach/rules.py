@@ -213,18 +213,30 @@ def future_period_error(period: date, today: date) -> ValidationError | None:
     )
 
 
-def history_from_rows(rows, period: date) -> AccountHistory:
-    """Build the history around `period` from an account's other snapshots, as (period, {metric: value}) rows."""
-    earlier: dict[str, ReportedValue] = {}
-    later: dict[str, ReportedValue] = {}
-    for row_period, values in rows:
-        for metric in CUMULATIVE_METRICS:
-            value = values.get(metric)
-            if value is None or row_period == period:
-                continue
-            if row_period < period:
-                if metric not in earlier or row_period > earlier[metric].period:
-                    earlier[metric] = ReportedValue(row_period, value)
-            elif metric not in later or row_period < later[metric].period:
-                later[metric] = ReportedValue(row_period, value)
-    return AccountHistory(earlier=earlier, later=later)
+def timeline_histories(timeline: list[tuple[date, Mapping[str, int | None]]]) -> dict[date, AccountHistory]:
+    """For each month of one account's timeline, the nearest reported figures of the other months.
+
+    `timeline` holds one entry per month (in any order); each entry's history is built from the others.
+    Linear in the length of the timeline, so that an import of thousands of months stays fast.
+    """
+    entries = sorted(timeline, key=lambda entry: entry[0])
+    earlier: list[dict[str, ReportedValue]] = [{} for _entry in entries]
+    later: list[dict[str, ReportedValue]] = [{} for _entry in entries]
+    for metric in CUMULATIVE_METRICS:
+        last = None
+        for index, (period, values) in enumerate(entries):
+            if last is not None:
+                earlier[index][metric] = last
+            if values.get(metric) is not None:
+                last = ReportedValue(period, values[metric])
+        following = None
+        for index in range(len(entries) - 1, -1, -1):
+            period, values = entries[index]
+            if following is not None:
+                later[index][metric] = following
+            if values.get(metric) is not None:
+                following = ReportedValue(period, values[metric])
+    return {
+        period: AccountHistory(earlier=earlier[index], later=later[index])
+        for index, (period, _values) in enumerate(entries)
+    }

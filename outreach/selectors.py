@@ -6,7 +6,7 @@ Plain functions that return rows or small value objects; no writes.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Window
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Lag
 from django.urls import reverse
 
@@ -17,15 +17,14 @@ from outreach.months import add_months, first_of_month
 
 def snapshot_history(*, account_id: int, period: date | None, exclude_pk: int | None = None) -> rules.AccountHistory:
     """What is recorded for an account around `period`, for the rule set (one query)."""
+    if period is None:
+        return rules.AccountHistory()
     rows = MetricSnapshot.objects.filter(account_id=account_id)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
     rows = list(rows.values_list("pk", "period", *rules.CUMULATIVE_METRICS))
-    if period is None:
-        return rules.AccountHistory()
-    history = rules.history_from_rows(
-        ((row[1], dict(zip(rules.CUMULATIVE_METRICS, row[2:], strict=True))) for row in rows), period
-    )
+    others = [(row[1], dict(zip(rules.CUMULATIVE_METRICS, row[2:], strict=True))) for row in rows if row[1] != period]
+    history = rules.timeline_histories([*others, (period, {})])[period]
     existing_pk = next((row[0] for row in rows if row[1] == period), None)
     if existing_pk is None:
         return history
@@ -273,3 +272,91 @@ def dashboard_milestones(*, account_ids: tuple[int, ...], start: date | None, en
 def any_figures_recorded() -> bool:
     """Whether any snapshot exists at all, for the dashboard's empty state."""
     return MetricSnapshot.objects.exists()
+
+
+# --- Reports ---------------------------------------------------------------------------------------
+
+_EXPORT_ORDER = ("account__platform__display_order", "account__platform__slug", "account__name", "period")
+_EXPORT_FIELDS = ("account__platform__slug", "account__name", "period", *rules.METRICS, "approximate", "note")
+
+
+def export_period_range(scope: DashboardScope) -> tuple[date | None, date | None]:
+    """The first and last month with figures in scope."""
+    bounds = _in_scope(scope).aggregate(first=Min("period"), last=Max("period"))
+    return bounds["first"], bounds["last"]
+
+
+def snapshot_export_rows(scope: DashboardScope, *, increments: bool = False, queryset=None):
+    """The snapshot report's rows, read lazily: the columns of `reports.SNAPSHOT_COLUMNS`, then, with
+    `increments`, each figure's growth since the account's previous snapshot and the months between."""
+    rows = queryset if queryset is not None else _in_scope(scope, up_to_end_only=increments)
+    rows = rows.order_by(*_EXPORT_ORDER)
+    if not increments:
+        return rows.values_list(*_EXPORT_FIELDS, "is_illustrative").iterator(chunk_size=5000)
+    by_account = {"partition_by": F("account_id"), "order_by": F("period").asc()}
+    lagged = rows.annotate(
+        previous_period=Window(Lag("period"), **by_account),
+        **{f"previous_{metric}": Window(Lag(metric), **by_account) for metric in rules.METRICS},
+    ).values_list(
+        *_EXPORT_FIELDS, "is_illustrative", "previous_period", *(f"previous_{metric}" for metric in rules.METRICS)
+    )
+    return _with_increments(lagged.iterator(chunk_size=5000), start=scope.start if queryset is None else None)
+
+
+def _with_increments(rows, *, start: date | None):
+    width = len(_EXPORT_FIELDS) + 1
+    for row in rows:
+        period = row[2]
+        if start and period < start:
+            continue
+        previous_period, previous = row[width], row[width + 1 :]
+        growth = tuple(
+            (now - before) if now is not None and before is not None else None
+            for now, before in zip(row[3:7], previous, strict=True)
+        )
+        months = (
+            (period.year - previous_period.year) * 12 + period.month - previous_period.month
+            if previous_period
+            else None
+        )
+        yield (*row[:width], *growth, months)
+
+
+@dataclass(frozen=True)
+class AccountYear:
+    """An account's latest snapshot and the one a year before it, for the summary report."""
+
+    latest: MetricSnapshot
+    year_before: MetricSnapshot | None
+
+
+def account_year_summaries(scope: DashboardScope) -> list[AccountYear]:
+    """Each account's latest snapshot in scope and its snapshot twelve months earlier (two queries)."""
+    latest = list(
+        _in_scope(scope)
+        .select_related("account__platform")
+        .annotate(latest_period=Window(Max("period"), partition_by=F("account_id")))
+        .filter(period=F("latest_period"))
+        .order_by(*_EXPORT_ORDER)
+    )
+    wanted = {(snapshot.account_id, add_months(snapshot.period, -12)) for snapshot in latest}
+    earlier = MetricSnapshot.objects.filter(
+        account_id__in={account_id for account_id, _period in wanted},
+        period__in={period for _account_id, period in wanted},
+    )
+    by_key = {(snapshot.account_id, snapshot.period): snapshot for snapshot in earlier}
+    return [
+        AccountYear(latest=snapshot, year_before=by_key.get((snapshot.account_id, add_months(snapshot.period, -12))))
+        for snapshot in latest
+    ]
+
+
+def import_accounts() -> list[Account]:
+    """Every account with its platform: what an imported file may name."""
+    return list(Account.objects.select_related("platform"))
+
+
+def snapshots_by_account_month(account_ids: list[int]) -> dict[tuple[int, date], MetricSnapshot]:
+    """The snapshots already recorded for these accounts, keyed by (account id, month)."""
+    snapshots = MetricSnapshot.objects.filter(account_id__in=account_ids)
+    return {(snapshot.account_id, snapshot.period): snapshot for snapshot in snapshots.iterator(chunk_size=10000)}

@@ -5,9 +5,10 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from outreach import seed
-from outreach.models import Account, MetricSnapshot, Milestone, Platform
+from outreach import reports, rules, seed, selectors
+from outreach.models import Account, MetricSnapshot, Milestone, Platform, SnapshotImport
 
 
 def snapshot_save(*, snapshot: MetricSnapshot, user) -> MetricSnapshot:
@@ -133,3 +134,66 @@ def illustrative_snapshots_remove() -> int:
     with transaction.atomic():
         removed, _by_model = MetricSnapshot.objects.filter(is_illustrative=True).delete()
     return removed
+
+
+class ImportRefused(Exception):
+    """An import with refused rows: nothing was written."""
+
+
+def snapshot_import_apply(*, plan, source: SnapshotImport, user) -> SnapshotImport:
+    """Write every row of an import plan, or none: one transaction; refused when any row has an error."""
+    if not plan.is_valid:
+        raise ImportRefused(f"{len(plan.refused)} rows are refused")
+    now = timezone.now()
+    created, updated = [], []
+    for row in plan.rows:
+        if row.status == "create":
+            created.append(
+                MetricSnapshot(
+                    account=row.account,
+                    period=row.period,
+                    approximate=bool(row.approximate),
+                    note=row.note or "",
+                    is_illustrative=bool(row.illustrative),
+                    created_by=user,
+                    updated_by=user,
+                    **row.figures,
+                )
+            )
+        elif row.status == "update":
+            snapshot = row.existing
+            for metric, value in row.figures.items():
+                setattr(snapshot, metric, value)
+            if row.approximate is not None:
+                snapshot.approximate = row.approximate
+            if row.note is not None:
+                snapshot.note = row.note
+            snapshot.is_illustrative = bool(row.illustrative)
+            snapshot.updated_by = user
+            snapshot.updated_at = now
+            updated.append(snapshot)
+    with transaction.atomic():
+        MetricSnapshot.objects.bulk_create(created, batch_size=2000)
+        MetricSnapshot.objects.bulk_update(
+            updated,
+            [*rules.METRICS, "approximate", "note", "is_illustrative", "updated_by", "updated_at"],
+            batch_size=2000,
+        )
+        source.applied_at = now
+        source.created_count = len(created)
+        source.updated_count = len(updated)
+        source.unchanged_count = plan.count("unchanged")
+        source.save()
+    return source
+
+
+def snapshot_import_check(*, data: bytes, file_name: str, progress=None):
+    """What importing this file would do, row by row (nothing written). Raises reports.ImportFileError."""
+    return reports.plan_import(
+        data,
+        file_name=file_name,
+        accounts=selectors.import_accounts(),
+        existing_for=selectors.snapshots_by_account_month,
+        today=timezone.localdate(),
+        progress=progress,
+    )

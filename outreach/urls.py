@@ -6,6 +6,10 @@ from outreach import views
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("reports/snapshots.csv", views.snapshots_report, {"file_format": "csv"}, name="snapshots_csv"),
+    path("reports/snapshots.xlsx", views.snapshots_report, {"file_format": "xlsx"}, name="snapshots_xlsx"),
+    path("reports/summary.csv", views.summary_report, {"file_format": "csv"}, name="summary_csv"),
+    path("reports/summary.xlsx", views.summary_report, {"file_format": "xlsx"}, name="summary_xlsx"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -2,15 +2,17 @@
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import DatabaseError, connection, transaction
-from django.http import JsonResponse
+from django.http import FileResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from outreach import charts, dashboard, rules, selectors
-from outreach.forms import DashboardFilterForm
+from outreach import charts, dashboard, reports, rules, selectors
+from outreach.forms import DashboardFilterForm, ReportFilterForm
 from outreach.models import Platform
+from outreach.months import format_month
 
 
 def figures_viewer_required(view):
@@ -31,6 +33,8 @@ def dashboard_view(request):
         today=timezone.localdate(),
     )
     context = {"filters": filters, "platforms": platforms, "has_accounts": bool(all_accounts)}
+    if filters.is_valid():
+        context["report_query"] = filters.scope_query()
     if not filters.is_valid():
         return render(request, "outreach/dashboard.html", context, status=400)
     chosen = filters.cleaned_data
@@ -109,6 +113,74 @@ def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
         "milestones": milestones,
         "metric_label": metric_label,
     }
+
+
+def _report_scope(request) -> tuple[selectors.DashboardScope | None, ReportFilterForm]:
+    platforms = list(Platform.objects.all())
+    accounts = selectors.dashboard_accounts()
+    filters = ReportFilterForm(request.GET, platforms=platforms, accounts=accounts, today=timezone.localdate())
+    if not filters.is_valid():
+        return None, filters
+    chosen = filters.cleaned_data
+    selected = dashboard.chosen_accounts(accounts, platform_slugs=chosen["platforms"], account_ids=chosen["accounts"])
+    scope = selectors.DashboardScope(
+        account_ids=tuple(account.pk for account in selected), start=chosen["start"], end=chosen["end"]
+    )
+    return scope, filters
+
+
+def _bad_filters(filters: ReportFilterForm) -> HttpResponseBadRequest:
+    lines = [f"{filters.fields[name].label}: {error}" for name, errors in filters.errors.items() for error in errors]
+    return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def _download(rows, header, *, file_name: str, file_format: str, title: str):
+    if file_format == "xlsx":
+        return FileResponse(
+            reports.xlsx_file(header, rows, title=title), as_attachment=True, filename=f"{file_name}.xlsx"
+        )
+    response = StreamingHttpResponse(reports.csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{file_name}.csv"'
+    return response
+
+
+@require_safe
+@figures_viewer_required
+def snapshots_report(request, file_format: str):
+    """Every snapshot the filters select, streamed: the same columns an import reads."""
+    scope, filters = _report_scope(request)
+    if scope is None:
+        return _bad_filters(filters)
+    increments = filters.cleaned_data["increments"]
+    first, last = selectors.export_period_range(scope)
+    first, last = scope.start or first, scope.end or last
+    span = f"{format_month(first)}-to-{format_month(last)}" if first and last else "empty"
+    header = (*reports.SNAPSHOT_COLUMNS, *(reports.INCREMENT_COLUMNS if increments else ()))
+    return _download(
+        selectors.snapshot_export_rows(scope, increments=increments),
+        header,
+        file_name=f"outreach-snapshots-{span}",
+        file_format=file_format,
+        title=_("Snapshots"),
+    )
+
+
+@require_safe
+@figures_viewer_required
+def summary_report(request, file_format: str):
+    """One row per account: its latest totals and their change over the year, for the annual report."""
+    scope, filters = _report_scope(request)
+    if scope is None:
+        return _bad_filters(filters)
+    summaries = selectors.account_year_summaries(scope)
+    last = max((summary.latest.period for summary in summaries), default=None)
+    return _download(
+        reports.summary_rows(summaries),
+        reports.SUMMARY_COLUMNS,
+        file_name=f"outreach-summary-{format_month(last) if last else 'empty'}",
+        file_format=file_format,
+        title=_("Summary"),
+    )
 
 
 @require_safe

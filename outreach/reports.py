@@ -1,0 +1,473 @@
+"""Reports: the CSV and XLSX writers, and the importer that reads the same columns back.
+
+An export opens cleanly in Excel (UTF-8 with a byte-order mark, CRLF, no `sep=` line) and can be
+imported again unchanged. Text that a spreadsheet would run as a formula is neutralized on the way
+out and restored on the way in. The importer reads what spreadsheets write (UTF-8 with or without
+BOM, GB18030/GBK, thousands separators, blank lines, Chinese months) and checks every row with the
+same rule set as the entry forms, against the database and the rest of the file.
+"""
+
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import openpyxl
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl.cell import WriteOnlyCell
+
+from outreach import rules
+from outreach.months import format_month, parse_month
+
+# The columns of a snapshot export, in order; an import reads the same.
+SNAPSHOT_COLUMNS = (
+    "platform",
+    "account",
+    "period",
+    *rules.METRICS,
+    "approximate",
+    "note",
+    "illustrative",
+)
+INCREMENT_COLUMNS = (*(f"{metric}_increment" for metric in rules.METRICS), "months_since_previous")
+REQUIRED_COLUMNS = ("platform", "account", "period", *rules.METRICS)
+OPTIONAL_COLUMNS = ("approximate", "note", "illustrative")
+# What an export with `increments=1` adds: derived, so an import ignores it.
+IGNORED_COLUMNS = INCREMENT_COLUMNS
+
+# OWASP: a cell that begins with one of these is run as a formula by spreadsheets. A leading
+# apostrophe is escaped too, so that restoring on import is exact.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+CSV_BATCH_ROWS = 2000
+
+
+def neutralize(text: str) -> str:
+    """Text that cannot run as a formula: a leading `'` before what a spreadsheet would evaluate."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def restore(text: str) -> str:
+    """Undo `neutralize`."""
+    return text[1:] if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def _csv_cell(value) -> str | int:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, date):
+        return format_month(value)
+    return neutralize(str(value))
+
+
+def csv_chunks(header: Iterable[str], rows: Iterable[tuple]) -> Iterator[str]:
+    """The CSV text, a batch of rows at a time: a BOM, the header, then CRLF-ended rows.
+
+    Rows are read lazily, so a response streaming these chunks holds one batch at a time.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    yield "\ufeff" + buffer.getvalue()
+    batch: list[list] = []
+    for row in rows:
+        batch.append([_csv_cell(value) for value in row])
+        if len(batch) == CSV_BATCH_ROWS:
+            yield _write_batch(batch)
+            batch = []
+    if batch:
+        yield _write_batch(batch)
+
+
+def _write_batch(batch: list[list]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(batch)
+    return buffer.getvalue()
+
+
+def xlsx_file(header: Iterable[str], rows: Iterable[tuple], *, title: str):
+    """An XLSX workbook in a temporary file, written row by row (openpyxl's write-only mode)."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (the response that sends it closes it)
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def _xlsx_cell(sheet, value):
+    if value is None or isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return format_month(value)
+    # A string cell, always: openpyxl would otherwise store text that begins with "=" as a formula.
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell
+
+
+SUMMARY_COLUMNS = (
+    "platform",
+    "account",
+    "period",
+    *rules.METRICS,
+    "approximate",
+    "illustrative",
+    "year_before",
+    *(f"{metric}_change" for metric in rules.METRICS),
+)
+
+
+def summary_rows(summaries) -> Iterator[tuple]:
+    """The summary report's rows: each account's latest totals, and their change since twelve months before."""
+    for summary in summaries:
+        latest, before = summary.latest, summary.year_before
+        changes = tuple(
+            latest.figures[metric] - before.figures[metric]
+            if before is not None and latest.figures[metric] is not None and before.figures[metric] is not None
+            else None
+            for metric in rules.METRICS
+        )
+        yield (
+            latest.account.platform.slug,
+            latest.account.name,
+            latest.period,
+            *(latest.figures[metric] for metric in rules.METRICS),
+            latest.approximate,
+            latest.is_illustrative,
+            before.period if before is not None else None,
+            *changes,
+        )
+
+
+# --- Import ----------------------------------------------------------------------------------------
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: its encoding, its header, its quoting."""
+
+
+@dataclass
+class ImportRow:
+    """One line of an imported file: what it says, what it would do, and what is wrong with it."""
+
+    line: int
+    cells: dict[str, object]
+    account: object = None
+    period: date | None = None
+    figures: dict[str, int | None] = field(default_factory=dict)
+    approximate: bool | None = None
+    note: str | None = None
+    illustrative: bool | None = None
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    existing: object = None
+    status: str = ""
+
+    @property
+    def display_figures(self) -> list[str]:
+        """The row's counts as staff read them, or what the cell held when it could not be read."""
+        return [
+            rules.format_count(self.figures[metric])
+            if self.figures.get(metric) is not None
+            else str(self.cells.get(metric) or "")
+            for metric in rules.METRICS
+        ]
+
+    def add_error(self, column: str, error: ValidationError | str) -> None:
+        messages = error.messages if isinstance(error, ValidationError) else [error]
+        self.errors.extend((column, message) for message in messages)
+
+
+@dataclass
+class ImportPlan:
+    """What importing a file would do, row by row."""
+
+    rows: list[ImportRow]
+    columns: list[str]
+
+    def count(self, status: str) -> int:
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def refused(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.errors]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.refused
+
+
+def read_table(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[int, list]]]:
+    """The header and the (line number, cells) of every non-blank row of a CSV or XLSX file."""
+    if not data.strip():
+        raise ImportFileError(_("The file is empty."))
+    if data.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx"):
+        return _read_xlsx(data)
+    return _read_csv(data)
+
+
+def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, list]]]:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ImportFileError(
+            _("This file is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": error}
+        ) from None
+    sheet = workbook.worksheets[0]
+    lines = [(number, list(row)) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    workbook.close()
+    return _split_header(lines)
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:65536]:
+        raise ImportFileError(
+            _("This is not a CSV text file (it holds binary data). Save the sheet as “CSV (comma delimited)”.")
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(_("The file's encoding could not be read: save it as CSV in UTF-8 or GBK."))
+
+
+def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list]]]:
+    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
+    lines = []
+    line = 1
+    try:
+        for cells in reader:
+            lines.append((line, cells))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportFileError(
+            _("Line %(line)s: the quoting is broken (%(error)s). Each quote inside a quoted cell must be doubled.")
+            % {"line": line, "error": error}
+        ) from None
+    return _split_header(lines)
+
+
+def _blank(cells: list) -> bool:
+    return all(cell is None or str(cell).strip() == "" for cell in cells)
+
+
+def _split_header(lines: list[tuple[int, list]]) -> tuple[list[str], list[tuple[int, list]]]:
+    lines = [(number, cells) for number, cells in lines if not _blank(cells)]
+    if not lines:
+        raise ImportFileError(_("The file is empty."))
+    header = [str(cell or "").strip().lstrip("\ufeff").lower() for cell in lines[0][1]]
+    expected = ", ".join(SNAPSHOT_COLUMNS[:-1])
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    unknown = [c for c in header if c and c not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *IGNORED_COLUMNS)]
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append(_("missing: %(columns)s") % {"columns": ", ".join(missing)})
+        if unknown:
+            problems.append(_("not known: %(columns)s") % {"columns": ", ".join(unknown)})
+        raise ImportFileError(
+            _("The first line must name the columns %(expected)s (approximate and note may be left out); %(problems)s.")
+            % {"expected": expected, "problems": "; ".join(problems)}
+        )
+    if len(set(header) - {""}) != len([c for c in header if c]):
+        raise ImportFileError(_("The first line names a column twice."))
+    return header, lines[1:]
+
+
+_TRUE = {"true", "yes", "1", "是", "y", "t"}
+_FALSE = {"false", "no", "0", "否", "n", "f", ""}
+
+
+def parse_flag(value) -> bool:
+    """Read `true`/`false`, `yes`/`no`, `1`/`0`, `是`/`否` or empty (false)."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValidationError(
+        _("“%(value)s” is not yes or no: write true or false (also yes/no, 1/0, 是/否)."), params={"value": value}
+    )
+
+
+def _count(value):
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValidationError(_("“%(value)s” is not a whole number."), params={"value": value})
+        value = int(value)
+    return rules.parse_count(value)
+
+
+def _month(value) -> date:
+    if isinstance(value, datetime | date):
+        return date(value.year, value.month, 1)
+    return parse_month(str(value))
+
+
+Progress = Callable[[int, int], None]
+
+
+def parse_rows(
+    header: list[str], lines: list[tuple[int, list]], accounts: list, progress: Progress | None = None
+) -> list[ImportRow]:
+    """Each line read into an ImportRow, with errors for cells that cannot be read."""
+    by_platform: dict[str, object] = {}
+    by_name: dict[tuple[int, str], object] = {}
+    for account in accounts:
+        platform = account.platform
+        for key in (platform.slug, platform.name_en, platform.name_zh):
+            by_platform[key.lower()] = platform
+        for name in (account.name, account.name_zh):
+            if name:
+                by_name[(platform.pk, name.strip().lower())] = account
+    platform_choices = ", ".join(sorted({p.slug for p in by_platform.values()}))
+    rows = []
+    for position, (number, cells) in enumerate(lines, start=1):
+        if progress is not None and position % 1000 == 0:
+            progress(position, len(lines))
+        if len(cells) > len(header) and not _blank(cells[len(header) :]):
+            row = ImportRow(line=number, cells={})
+            row.add_error("", _("This line has more cells than the header names columns."))
+            rows.append(row)
+            continue
+        values = {column: (cells[index] if index < len(cells) else None) for index, column in enumerate(header)}
+        row = ImportRow(line=number, cells=values)
+        rows.append(row)
+        text = {column: restore(str(value).strip()) if value is not None else "" for column, value in values.items()}
+        platform = by_platform.get(text["platform"].lower())
+        if platform is None:
+            row.add_error(
+                "platform",
+                _("“%(value)s” is not a platform: use one of %(choices)s.")
+                % {"value": text["platform"], "choices": platform_choices},
+            )
+        else:
+            row.account = by_name.get((platform.pk, text["account"].lower()))
+            if row.account is None:
+                row.add_error(
+                    "account",
+                    _("%(platform)s has no account named “%(name)s”: add it in the admin first.")
+                    % {"platform": platform, "name": text["account"]},
+                )
+        try:
+            row.period = _month(values["period"]) if text["period"] else None
+            if row.period is None:
+                row.add_error("period", _("The month is missing: write it as YYYY-MM, e.g. 2024-03."))
+        except ValidationError as error:
+            row.add_error("period", error)
+        for metric in rules.METRICS:
+            try:
+                row.figures[metric] = _count(values[metric])
+            except ValidationError as error:
+                row.figures[metric] = None
+                row.add_error(metric, error)
+        for column in ("approximate", "illustrative"):
+            if column in values:
+                try:
+                    setattr(row, column, parse_flag(values[column]))
+                except ValidationError as error:
+                    row.add_error(column, error)
+        if "note" in values:
+            row.note = text["note"]
+    return rows
+
+
+def check_rows(rows: list[ImportRow], existing: dict[tuple[int, date], object], today: date) -> None:
+    """Apply the rule set to every readable row, against the database and the file's other rows; set statuses.
+
+    `existing` maps (account id, month) to the snapshot already recorded.
+    """
+    seen: dict[tuple[int, date], ImportRow] = {}
+    for row in rows:
+        if row.account is None or row.period is None:
+            continue
+        key = (row.account.pk, row.period)
+        if key in seen:
+            row.add_error(
+                "period",
+                _("Line %(line)s already gives %(account)s for this month.")
+                % {"line": seen[key].line, "account": row.account},
+            )
+            continue
+        seen[key] = row
+        row.existing = existing.get(key)
+    timelines: dict[int, dict[date, dict]] = {}
+    for (account_id, period), snapshot in existing.items():
+        timelines.setdefault(account_id, {})[period] = snapshot.figures
+    for (account_id, period), row in seen.items():
+        # A row that cannot be written anyway must not make its neighbours look wrong.
+        unwritable = (
+            row.errors or rules.future_period_error(period, today) or period < row.account.opened_on.replace(day=1)
+        )
+        timeline = timelines.setdefault(account_id, {})
+        if not unwritable:
+            timeline[period] = row.figures
+        elif period not in timeline:
+            timeline[period] = {}
+    histories = {
+        account_id: rules.timeline_histories(list(timeline.items())) for account_id, timeline in timelines.items()
+    }
+    for (account_id, period), row in seen.items():
+        errors = rules.snapshot_errors(
+            account=row.account,
+            period=period,
+            figures=row.figures,
+            history=histories[account_id][period],
+            today=today,
+        )
+        for column, messages in errors.items():
+            for error in messages:
+                row.add_error("" if column == "__all__" else column, error)
+    for row in rows:
+        row.status = "error" if row.errors else _status(row)
+
+
+def _status(row: ImportRow) -> str:
+    snapshot = row.existing
+    if snapshot is None:
+        return "create"
+    same = (
+        snapshot.figures == row.figures
+        and (row.approximate is None or snapshot.approximate == row.approximate)
+        and (row.note is None or snapshot.note == row.note)
+        and snapshot.is_illustrative == bool(row.illustrative)
+    )
+    return "unchanged" if same else "update"
+
+
+def plan_import(
+    data: bytes,
+    *,
+    file_name: str,
+    accounts: list,
+    existing_for: Callable[[list[int]], dict],
+    today: date,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Read a file and say, row by row, what importing it would do. Nothing is written.
+
+    `existing_for(account_ids)` returns the snapshots already recorded, keyed by (account id, month).
+    """
+    header, lines = read_table(data, file_name)
+    rows = parse_rows(header, lines, accounts, progress)
+    if progress is not None:
+        progress(len(lines), len(lines))
+    account_ids = sorted({row.account.pk for row in rows if row.account is not None})
+    check_rows(rows, existing_for(account_ids), today)
+    return ImportPlan(rows=rows, columns=header)
