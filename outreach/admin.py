@@ -217,7 +217,7 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
             "counts": {status: plan.count(status) for status in ("create", "update", "unchanged", "error")},
             "rows": plan.rows if len(plan.rows) <= PREVIEW_ROWS else plan.refused,
             "all_rows_shown": len(plan.rows) <= PREVIEW_ROWS,
-            "metrics": rules.METRICS,
+            "metrics": [rules.METRIC_LABELS[metric] for metric in rules.METRICS],
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_preview.html", context)
 
