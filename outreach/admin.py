@@ -11,10 +11,17 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from outreach import reports, rules, selectors, services
 from outreach.fields import MonthField, MonthFormField
-from outreach.forms import MetricSnapshotForm, MonthGrid, MonthPickerForm, SnapshotImportForm
+from outreach.forms import (
+    MetricSnapshotForm,
+    MonthGrid,
+    MonthPickerForm,
+    SnapshotImportForm,
+    changed_meanwhile_error,
+)
 from outreach.models import Account, MetricSnapshot, Milestone, Platform, SnapshotImport
 from outreach.months import add_months, format_month, month_label
 
@@ -23,7 +30,7 @@ PREVIEW_ROWS = 2000
 
 
 @admin.register(Platform)
-class PlatformAdmin(admin.ModelAdmin):
+class PlatformAdmin(SimpleHistoryAdmin):
     list_display = ("name_en", "name_zh", "slug", "content", "display_order", "colour_swatch")
     list_editable = ("display_order",)
     prepopulated_fields = {"slug": ("name_en",)}
@@ -40,7 +47,7 @@ class PlatformAdmin(admin.ModelAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(SimpleHistoryAdmin):
     list_display = ("name", "name_zh", "platform", "handle", "opened_on", "is_active")
     list_filter = ("platform", "is_active")
     list_select_related = ("platform",)
@@ -84,7 +91,7 @@ def _count_column(metric: str):
 
 
 @admin.register(MetricSnapshot)
-class MetricSnapshotAdmin(admin.ModelAdmin):
+class MetricSnapshotAdmin(SimpleHistoryAdmin):
     form = MetricSnapshotForm
     list_display = (
         "month",
@@ -228,9 +235,24 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
         return initial
 
     def save_model(self, request, obj, form, change):
-        if change and not form.has_changed():
+        # A change of a snapshot that no longer exists is a restore from its history: kept as it was.
+        restoring = change and not MetricSnapshot.objects.filter(pk=obj.pk).exists()
+        if change and not restoring and not form.has_changed():
             return
-        services.snapshot_save(snapshot=obj, user=request.user)
+        services.snapshot_save(
+            snapshot=obj,
+            user=request.user,
+            expected_version=None if restoring else form.cleaned_data.get("version"),
+            vouched=not restoring,
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.ConcurrentEdit as conflict:
+            # Saved by someone else between the form's check and the save: say so, show theirs.
+            messages.error(request, changed_meanwhile_error(conflict.current, {}).messages[0])
+            return HttpResponseRedirect(request.path)
 
     def response_add(self, request, obj, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)
@@ -263,14 +285,19 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
             else:
                 try:
                     result = services.month_grid_save(
-                        period=period, snapshots=[snapshot for _form, snapshot in changed], user=request.user
+                        period=period,
+                        snapshots=[snapshot for _form, snapshot in changed],
+                        user=request.user,
+                        expected_versions=[form.cleaned_data.get("version") for form, _snapshot in changed],
                     )
+                except services.ConcurrentEdit as conflict:
+                    messages.error(request, changed_meanwhile_error(conflict.current, {}).messages[0])
                 except services.MonthGridRefused as refused:
                     for position, error in refused.row_errors.items():
                         grid.show_errors(changed[position][0], error)
                     messages.error(request, _("Nothing was saved. Correct the figures marked below."))
                 else:
-                    return self._month_grid_saved(request, period, changed, result)
+                    return self._month_grid_saved(request, period, result)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -286,12 +313,7 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/month_grid.html", context)
 
-    def _month_grid_saved(self, request, period, changed, result: services.MonthGridResult):
-        # The grid's saves appear in each snapshot's admin history, as the form's do.
-        created = set(result.created)
-        for form, snapshot in changed:
-            message = self.construct_change_message(request, form, None, add=snapshot in created)
-            (self.log_addition if snapshot in created else self.log_change)(request, snapshot, message)
+    def _month_grid_saved(self, request, period, result: services.MonthGridResult):
         saved = len(result.created) + len(result.updated)
         messages.success(
             request,
@@ -317,7 +339,7 @@ class MetricSnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(SimpleHistoryAdmin):
     list_display = ("date", "title", "title_zh", "account")
     list_filter = ("account__platform",)
     list_select_related = ("account__platform",)

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django import forms
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,14 +18,75 @@ from outreach.selectors import MonthGridRow
 SUSPICIOUS_JUMP_FACTOR = 10
 
 
-class MetricSnapshotForm(forms.ModelForm):
+def changed_meanwhile_error(current: MetricSnapshot, typed: dict) -> forms.ValidationError:
+    """The message for an edit made from an older version: who saved what meanwhile, beside what was typed."""
+    differences = [
+        _("%(metric)s is now %(saved)s; you typed %(typed)s")
+        % {
+            "metric": rules.METRIC_LABELS[metric],
+            "saved": rules.format_count(current.figures[metric]) if current.figures[metric] is not None else "–",
+            "typed": rules.format_count(typed[metric]) if typed.get(metric) is not None else "–",
+        }
+        for metric in rules.METRICS
+        if current.figures[metric] != typed.get(metric)
+    ]
+    return forms.ValidationError(
+        _(
+            "%(who)s saved these figures at %(when)s, while you were editing them. %(differences)s. "
+            "Check them; saving again keeps what you typed."
+        ),
+        code="changed_meanwhile",
+        params={
+            "who": current.updated_by or _("Someone"),
+            "when": formats.date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT"),
+            "differences": "; ".join(differences) or _("The figures are the same, the approximate flag or note differ"),
+        },
+    )
+
+
+class VersionCheckMixin:
+    """Refuse to save over figures someone else saved after this form was loaded; show both values.
+
+    After the refusal, the form carries the newer version: saving again is a deliberate overwrite.
+    """
+
+    def check_version(self, snapshot: MetricSnapshot | None, typed: dict) -> None:
+        if self.add_prefix("version") not in self.data:
+            return  # not posted by our form (a script): nothing to compare
+        loaded = self.cleaned_data.get("version")
+        current = (
+            MetricSnapshot.objects.select_related("updated_by").filter(pk=snapshot.pk).first() if snapshot else None
+        )
+        if current is None or loaded == current.version:
+            return
+        self.add_error(None, changed_meanwhile_error(current, typed))
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = current.version
+
+
+class MetricSnapshotForm(VersionCheckMixin, forms.ModelForm):
     """The admin's form for one snapshot; counts read as people type them."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = MetricSnapshot
         fields = ("account", "period", *rules.METRICS, "approximate", "note")
         field_classes = dict.fromkeys(rules.METRICS, CountFormField)
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # The version in the database now: a form for an old version (a revert) edits the current one.
+            current = MetricSnapshot.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            self.fields["version"].initial = current
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            self.check_version(self.instance, {metric: cleaned.get(metric) for metric in rules.METRICS})
+        return cleaned
 
 
 class MonthPickerForm(forms.Form):
@@ -44,9 +106,10 @@ class MonthPickerForm(forms.Form):
         return period
 
 
-class MonthGridRowForm(forms.Form):
+class MonthGridRowForm(VersionCheckMixin, forms.Form):
     """One account's figures for the grid's month. Fields for content its platform does not count are left out."""
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     articles = CountFormField(label=gettext_lazy("Articles"), required=False)
     videos = CountFormField(label=gettext_lazy("Videos"), required=False)
     views = CountFormField(label=gettext_lazy("Views"), required=False)
@@ -60,7 +123,12 @@ class MonthGridRowForm(forms.Form):
         if snapshot is not None:
             kwargs.setdefault(
                 "initial",
-                {**snapshot.figures, "approximate": snapshot.approximate, "note": snapshot.note},
+                {
+                    **snapshot.figures,
+                    "approximate": snapshot.approximate,
+                    "note": snapshot.note,
+                    "version": snapshot.version,
+                },
             )
         super().__init__(*args, prefix=f"account-{row.account.pk}", **kwargs)
         platform = row.account.platform
@@ -74,6 +142,12 @@ class MonthGridRowForm(forms.Form):
                     "metric": rules.METRIC_LABELS[metric],
                     "account": row.account,
                 }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.row.snapshot is not None and self.has_changed():
+            self.check_version(self.row.snapshot, {metric: cleaned.get(metric) for metric in rules.METRICS})
+        return cleaned
 
     @property
     def metric_fields(self) -> list:

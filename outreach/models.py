@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from outreach import rules
 from outreach.fields import MonthField
@@ -40,6 +41,8 @@ class Platform(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, e.g. #07c160."))],
     )
     content = models.CharField(_("content counted"), max_length=10, choices=Content.choices, default=Content.BOTH)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("display_order", "slug")
@@ -90,6 +93,7 @@ class Account(models.Model):
     is_active = models.BooleanField(_("active"), default=True, help_text=_("Inactive accounts leave the month grid."))
 
     objects = AccountQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("platform__display_order", "platform__slug", "name")
@@ -139,6 +143,11 @@ class MetricSnapshot(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    # Raised on every save: an edit made from an older version is refused rather than overwriting.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    # Who and when are the history's own columns; the version is bookkeeping.
+    history = HistoricalRecords(excluded_fields=("created_at", "updated_at", "updated_by", "version"))
 
     class Meta:
         ordering = ("-period", "account")
@@ -205,6 +214,8 @@ class Milestone(models.Model):
         verbose_name=_("account"),
         help_text=_("Leave empty for an event of the whole museum; it then shows whatever the filters."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ("date", "title")

@@ -6,28 +6,53 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from outreach import reports, rules, seed, selectors
 from outreach.models import Account, MetricSnapshot, Milestone, Platform, SnapshotImport
 
 
-def snapshot_save(*, snapshot: MetricSnapshot, user) -> MetricSnapshot:
+class ConcurrentEdit(Exception):
+    """Someone saved the snapshot after the editor loaded it: saving would overwrite their figures."""
+
+    def __init__(self, current: MetricSnapshot):
+        self.current = current
+        super().__init__(f"{current} changed meanwhile (version {current.version})")
+
+
+def snapshot_save(
+    *, snapshot: MetricSnapshot, user, expected_version: int | None = None, vouched: bool = True
+) -> MetricSnapshot:
     """Validate a snapshot with the one rule set and save it, recording who wrote it.
 
-    A snapshot a person saves is theirs, no longer illustrative.
+    A snapshot a person vouches for (types or corrects) is no longer illustrative; a restored one keeps
+    its flag. With `expected_version`, a snapshot changed since that version is not overwritten:
+    ConcurrentEdit is raised instead.
     """
-    _stamp_and_validate(snapshot, user)
+    _stamp_and_validate(snapshot, user, vouched=vouched)
     with transaction.atomic():
-        snapshot.save()
+        _save_versioned(snapshot, expected_version)
     return snapshot
 
 
-def _stamp_and_validate(snapshot: MetricSnapshot, user) -> None:
+def _stamp_and_validate(snapshot: MetricSnapshot, user, *, vouched: bool = True) -> None:
     if snapshot.pk is None:
         snapshot.created_by = user
     snapshot.updated_by = user
-    snapshot.is_illustrative = False
+    if vouched:
+        snapshot.is_illustrative = False
     snapshot.full_clean()
+
+
+def _save_versioned(snapshot: MetricSnapshot, expected_version: int | None) -> None:
+    """Save inside the caller's transaction, the row locked, its version raised by one."""
+    if snapshot.pk is not None:
+        current = MetricSnapshot.objects.select_for_update().filter(pk=snapshot.pk).first()
+        if current is not None:
+            if expected_version is not None and current.version != expected_version:
+                raise ConcurrentEdit(current)
+            snapshot.version = current.version + 1
+    snapshot.save()
 
 
 @dataclass(frozen=True)
@@ -38,12 +63,16 @@ class MonthGridResult:
     updated: list[MetricSnapshot]
 
 
-def month_grid_save(*, period: date, snapshots: list[MetricSnapshot], user) -> MonthGridResult:
+def month_grid_save(
+    *, period: date, snapshots: list[MetricSnapshot], user, expected_versions: list[int | None] | None = None
+) -> MonthGridResult:
     """Save the month grid's snapshots all or nothing.
 
-    Each snapshot is validated first; if any is refused, ValidationError maps each refused snapshot's
-    position in `snapshots` to its errors, and nothing is written.
+    Each snapshot is validated first; if any is refused, MonthGridRefused maps each refused snapshot's
+    position in `snapshots` to its errors, and nothing is written. A snapshot changed since the version
+    the grid was loaded with raises ConcurrentEdit, and nothing is written either.
     """
+    expected_versions = expected_versions or [None] * len(snapshots)
     errors: dict[int, ValidationError] = {}
     for position, snapshot in enumerate(snapshots):
         if snapshot.period != period:
@@ -56,9 +85,9 @@ def month_grid_save(*, period: date, snapshots: list[MetricSnapshot], user) -> M
         raise MonthGridRefused(errors)
     created, updated = [], []
     with transaction.atomic():
-        for snapshot in snapshots:
+        for snapshot, expected_version in zip(snapshots, expected_versions, strict=True):
             (updated if snapshot.pk else created).append(snapshot)
-            snapshot.save()
+            _save_versioned(snapshot, expected_version)
     return MonthGridResult(created=created, updated=updated)
 
 
@@ -171,13 +200,21 @@ def snapshot_import_apply(*, plan, source: SnapshotImport, user) -> SnapshotImpo
             snapshot.is_illustrative = bool(row.illustrative)
             snapshot.updated_by = user
             snapshot.updated_at = now
+            snapshot.version += 1
             updated.append(snapshot)
+    # The audit trail says which file each figure came from.
+    reason = f"Imported from {source.file_name} (import #{source.pk})"
     with transaction.atomic():
-        MetricSnapshot.objects.bulk_create(created, batch_size=2000)
-        MetricSnapshot.objects.bulk_update(
+        bulk_create_with_history(
+            created, MetricSnapshot, batch_size=2000, default_user=user, default_change_reason=reason
+        )
+        bulk_update_with_history(
             updated,
-            [*rules.METRICS, "approximate", "note", "is_illustrative", "updated_by", "updated_at"],
+            MetricSnapshot,
+            [*rules.METRICS, "approximate", "note", "is_illustrative", "updated_by", "updated_at", "version"],
             batch_size=2000,
+            default_user=user,
+            default_change_reason=reason,
         )
         source.applied_at = now
         source.created_count = len(created)

@@ -1,5 +1,6 @@
 """The month grid: staff enter one month for every active account at once, all or nothing."""
 
+import re
 from datetime import date
 
 import pytest
@@ -136,7 +137,7 @@ def test_empty_rows_are_skipped_and_unchanged_rows_left_alone(staff_client, seed
     stamp = existing.updated_at
     data = grid_data(
         {
-            seeded["wechat"]: {"articles": "1,010", "views": "20100000", "followers": ""},
+            seeded["wechat"]: {"articles": "1,010", "views": "20100000", "followers": "", "version": "1"},
             seeded["douyin"]: {"videos": "350", "views": "7,700,000"},
         }
     )
@@ -154,7 +155,9 @@ def test_the_grid_corrects_an_existing_month(staff_client, seeded):
 
     staff_client.post(
         f"{GRID_URL}?period=2024-03",
-        grid_data({seeded["wechat"]: {"articles": "1,010", "views": "20,150,000", "note": "corrected"}}),
+        grid_data(
+            {seeded["wechat"]: {"articles": "1,010", "views": "20,150,000", "note": "corrected", "version": "1"}}
+        ),
     )
 
     existing.refresh_from_db()
@@ -221,7 +224,12 @@ def test_grid_saves_appear_in_each_snapshots_admin_history(staff_client, seeded)
         f"{GRID_URL}?period=2024-03",
         grid_data(
             {
-                seeded["wechat"]: {"articles": "1,010", "views": "20,150,000", "followers": "2,630,000"},
+                seeded["wechat"]: {
+                    "articles": "1,010",
+                    "views": "20,150,000",
+                    "followers": "2,630,000",
+                    "version": "1",
+                },
                 seeded["douyin"]: {"videos": "350", "views": "7,700,000"},
             }
         ),
@@ -231,9 +239,10 @@ def test_grid_saves_appear_in_each_snapshots_admin_history(staff_client, seeded)
     corrected = staff_client.get(reverse("admin:outreach_metricsnapshot_history", args=(existing.pk,)))
     added = staff_client.get(reverse("admin:outreach_metricsnapshot_history", args=(douyin.pk,)))
 
-    assert "Changed Views." in corrected.content.decode()
-    assert "Added." in added.content.decode()
-    assert "staff" in added.content.decode()
+    assert re.search(r"Views:</strong>\s*20100000\s*(&nbsp;)*&rarr;(&nbsp;)*20150000", corrected.content.decode())
+    assert "Created" in added.content.decode() and "staff" in added.content.decode()
+    history = list(douyin.history.values_list("history_type", "history_user__username", "views"))
+    assert history == [("+", "staff", 7_700_000)]
 
 
 def test_the_grid_posts_to_the_month_it_shows(staff_client, seeded):

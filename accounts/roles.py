@@ -1,0 +1,29 @@
+"""The three roles, as groups with permissions. `accounts/migrations/0002_roles.py` creates them.
+
+- Staff enter and correct figures (the admin's snapshots, the month grid, imports), keep milestones,
+  and see the dashboard and reports.
+- Managers see the dashboard and reports; no admin, no edits.
+- Administrators may do everything, platforms, accounts and people included.
+"""
+
+STAFF = "Staff"
+MANAGERS = "Managers"
+ADMINISTRATORS = "Administrators"
+
+# (app label, codename) pairs.
+MANAGER_PERMISSIONS = [
+    ("outreach", "view_metricsnapshot"),
+    ("outreach", "view_account"),
+    ("outreach", "view_platform"),
+    ("outreach", "view_milestone"),
+]
+STAFF_PERMISSIONS = [
+    *MANAGER_PERMISSIONS,
+    ("outreach", "add_metricsnapshot"),
+    ("outreach", "change_metricsnapshot"),
+    ("outreach", "delete_metricsnapshot"),
+    ("outreach", "add_milestone"),
+    ("outreach", "change_milestone"),
+    ("outreach", "delete_milestone"),
+    ("outreach", "view_snapshotimport"),
+]
