@@ -3,15 +3,17 @@
 Plain functions that return rows or small value objects; no writes.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Lag
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from outreach import rules
-from outreach.models import Account, MetricSnapshot, Milestone
+from outreach.models import Account, MetricSnapshot, Milestone, Platform
 from outreach.months import add_months, first_of_month
 
 
@@ -360,3 +362,75 @@ def snapshots_by_account_month(account_ids: list[int]) -> dict[tuple[int, date],
     """The snapshots already recorded for these accounts, keyed by (account id, month)."""
     snapshots = MetricSnapshot.objects.filter(account_id__in=account_ids)
     return {(snapshot.account_id, snapshot.period): snapshot for snapshot in snapshots.iterator(chunk_size=10000)}
+
+
+# --- The audit trail -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One recorded create, change or delete of a figure, an account, a platform or a milestone."""
+
+    when: datetime
+    who: str
+    kind: str  # "+" created, "~" changed, "-" deleted
+    model: str
+    label: str
+    differences: list[tuple[str, str, str]]
+    reason: str
+    history_url: str
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return rules.format_count(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def recent_changes(*, limit: int = 50) -> list[ChangeRecord]:
+    """The latest recorded changes across the audited models, newest first (two queries per model)."""
+    audited = (
+        (MetricSnapshot, ("account__platform",)),
+        (Account, ("platform",)),
+        (Platform, ()),
+        (Milestone, ()),
+    )
+    changes = []
+    for model, related in audited:
+        history = model.history.model
+        latest = list(history.objects.select_related("history_user", *related).order_by("-history_date")[:limit])
+        earlier = history.objects.filter(id__in={record.id for record in latest}).order_by("id", "history_date")
+        by_object: dict[int, list] = defaultdict(list)
+        for record in earlier.only("history_id", "id", "history_date", *(f.attname for f in history.tracked_fields)):
+            by_object[record.id].append(record)
+        for record in latest:
+            versions = by_object[record.id]
+            position = next(i for i, version in enumerate(versions) if version.history_id == record.history_id)
+            previous = versions[position - 1] if position else None
+            differences = []
+            if previous is not None and record.history_type == "~":
+                delta = record.diff_against(previous, foreign_keys_are_objs=False)
+                differences = [
+                    (str(model._meta.get_field(change.field).verbose_name), _shown(change.old), _shown(change.new))
+                    for change in delta.changes
+                ]
+            changes.append(
+                ChangeRecord(
+                    when=record.history_date,
+                    who=record.history_user.get_username() if record.history_user else _("the system"),
+                    kind=record.history_type,
+                    model=str(model._meta.verbose_name),
+                    label=str(record.instance),
+                    differences=differences,
+                    reason=record.history_change_reason or "",
+                    history_url=reverse(f"admin:outreach_{model._meta.model_name}_history", args=(record.id,)),
+                )
+            )
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes[:limit]

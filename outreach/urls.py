@@ -6,6 +6,7 @@ from outreach import views
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("changes/", views.recent_changes_view, name="recent_changes"),
     path("reports/snapshots.csv", views.snapshots_report, {"file_format": "csv"}, name="snapshots_csv"),
     path("reports/snapshots.xlsx", views.snapshots_report, {"file_format": "xlsx"}, name="snapshots_xlsx"),
     path("reports/summary.csv", views.summary_report, {"file_format": "csv"}, name="summary_csv"),
@@ -14,3 +15,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "outreach.views.server_error"

@@ -1,5 +1,7 @@
 """Pages outside the admin. Thin: parse the parameters, ask selectors for rows, build figures, render."""
 
+import sys
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import DatabaseError, connection, transaction
 from django.http import FileResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
@@ -181,6 +183,21 @@ def summary_report(request, file_format: str):
         file_format=file_format,
         title=_("Summary"),
     )
+
+
+@require_safe
+@figures_viewer_required
+def recent_changes_view(request):
+    """The latest edits of figures, accounts, platforms and milestones: who, when, before and after."""
+    return render(request, "outreach/recent_changes.html", {"changes": selectors.recent_changes(limit=100)})
+
+
+def server_error(request):
+    """The 500 page; or, when the database is what failed, a 503 that says the service is away for now."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError):
+        return render(request, "503.html", status=503)
+    return render(request, "500.html", status=500)
 
 
 @require_safe
