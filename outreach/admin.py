@@ -1,6 +1,7 @@
 """The admin: platforms and accounts for administrators, figures for staff, and the month grid."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -48,6 +49,7 @@ class PlatformAdmin(SimpleHistoryAdmin):
 
 @admin.register(Account)
 class AccountAdmin(SimpleHistoryAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "name_zh", "platform", "handle", "opened_on", "is_active")
     list_filter = ("platform", "is_active")
     list_select_related = ("platform",)
@@ -199,7 +201,11 @@ class MetricSnapshotAdmin(SimpleHistoryAdmin):
         """Every row of an uploaded file with what it would do; confirming writes all of them or none."""
         self._check_may_import(request)
         source = get_object_or_404(SnapshotImport, pk=pk, uploaded_by=request.user, applied_at__isnull=True)
-        plan = services.snapshot_import_check(data=bytes(source.content), file_name=source.file_name)
+        try:
+            plan = services.snapshot_import_check(data=bytes(source.content), file_name=source.file_name)
+        except reports.ImportFileError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(reverse("admin:outreach_import"))
         if request.method == "POST" and plan.is_valid:
             services.snapshot_import_apply(plan=plan, source=source, user=request.user)
             messages.success(

@@ -40,6 +40,7 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("admin", "0003_logentry_add_action_flag_choices"),
         ("sessions", "0001_initial"),
+        ("axes", "0010_accessattemptexpiration"),
         ("outreach", "0005_history_and_version"),
     ]
 
