@@ -1,11 +1,16 @@
 """Shared fixtures: the seed's platforms (created by the data migration), accounts, snapshots and people."""
 
+import os
+import uuid
+from contextlib import closing
 from datetime import date
 
 import factory
+import psycopg2
 import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
+from psycopg2 import sql
 
 from accounts.models import User
 from outreach.models import Account, MetricSnapshot, Platform
@@ -88,3 +93,39 @@ def seeded(db):
 
     call_command("load_seed_figures", verbosity=0)
     return {account.platform.slug: account for account in Account.objects.select_related("platform")}
+
+
+@pytest.fixture
+def postgres_databases():
+    """Make new, empty databases on the local PostgreSQL server (127.0.0.1:5432, user postgres); all are
+    dropped afterwards. Skips without a server, unless OUTREACH_REQUIRE_POSTGRES is set (as in CI)."""
+    try:
+        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
+    except psycopg2.OperationalError as error:
+        reason = f"PostgreSQL is not reachable at 127.0.0.1:5432 as user postgres: {error}"
+        if os.environ.get("OUTREACH_REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    admin.autocommit = True
+    made = []
+
+    def make() -> str:
+        name = f"outreach_test_{uuid.uuid4().hex[:12]}"
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        made.append(name)
+        return name
+
+    with closing(admin):
+        try:
+            yield make
+        finally:
+            with admin.cursor() as cursor:
+                for name in made:
+                    cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def fresh_postgres_database(postgres_databases) -> str:
+    """The name of a new, empty database on the local PostgreSQL server; dropped afterwards."""
+    return postgres_databases()

@@ -13,14 +13,12 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-import uuid
 from contextlib import closing
 from pathlib import Path
 
 import psycopg2
 import pytest
 import yaml
-from psycopg2 import sql
 
 from tests.servers import PATH, ROOT, VENV_BIN, collect_static, free_port, production_env, secret_key, serving
 
@@ -75,29 +73,6 @@ def get_json_once_up(url: str, process: subprocess.Popen, log: Path, timeout: fl
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.5)
     pytest.fail(f"no answer from {url} in {timeout:.0f} s:\n{log.read_text()}")
-
-
-@pytest.fixture
-def fresh_postgres_database():
-    """The name of a new, empty database on the local PostgreSQL server; dropped afterwards.
-
-    Skips without a server, unless OUTREACH_REQUIRE_POSTGRES is set (as in CI), where it fails instead.
-    """
-    try:
-        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
-    except psycopg2.OperationalError as error:
-        reason = f"PostgreSQL is not reachable at 127.0.0.1:5432 as user postgres: {error}"
-        if os.environ.get("OUTREACH_REQUIRE_POSTGRES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    admin.autocommit = True
-    name = f"outreach_deploy_{uuid.uuid4().hex[:12]}"
-    with closing(admin), admin.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield name
-        finally:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def test_compose_web_sets_only_variables_the_settings_read():
