@@ -3,7 +3,7 @@
 import sys
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import FileResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -193,9 +193,9 @@ def recent_changes_view(request):
 
 
 def server_error(request):
-    """The 500 page; or, when the database is what failed, a 503 that says the service is away for now."""
+    """The 500 page; or, when the database cannot be reached, a 503 that says the service is away for now."""
     error = sys.exc_info()[1]
-    if isinstance(error, DatabaseError):
+    if isinstance(error, OperationalError | InterfaceError):
         return render(request, "503.html", status=503)
     return render(request, "500.html", status=500)
 

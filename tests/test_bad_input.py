@@ -1,0 +1,217 @@
+"""A catalogue of bad input through the real forms and the import: each gets a clear message, nothing changes.
+
+And text that looks like markup is shown as text on every page that shows it.
+"""
+
+import html
+from datetime import date
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from outreach.months import add_months
+from tests.conftest import SnapshotFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD = reverse("admin:outreach_metricsnapshot_add")
+GRID = reverse("admin:outreach_month_grid")
+IMPORT = reverse("admin:outreach_import")
+HEADER = "platform,account,period,articles,videos,views,followers,approximate,note\r\n"
+NEXT_MONTH = add_months(timezone.localdate().replace(day=1), 1).strftime("%Y-%m")
+
+
+def database_state() -> dict:
+    """Every row of every figure, account, platform and milestone, and of their histories."""
+    models = [m for m in apps.get_app_config("outreach").get_models() if m.__name__ != "SnapshotImport"]
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+
+
+@pytest.fixture
+def world(seeded, django_user_model):
+    """The seed, a later April for WeChat, and one person of each role, signed in."""
+    SnapshotFactory(account=seeded["wechat"], period=date(2024, 4, 1), articles=1020, views=20_300_000, followers=None)
+    clients = {}
+    for role, group in (("staff", "Staff"), ("administrator", "Administrators")):
+        user = django_user_model.objects.create_user(username=role, password=f"a-long-{role}-password")
+        user.groups.add(Group.objects.get(name=group))
+        clients[role] = Client()
+        clients[role].force_login(user)
+    return {"accounts": seeded, "clients": clients}
+
+
+def snapshot_form(world, **fields):
+    data = {"account": world["accounts"]["wechat"].pk, "period": "2024-03", "_save": "Save"}
+    data.update(fields)
+    return world["clients"]["staff"].post(ADD, data)
+
+
+def grid(world, **cells):
+    douyin = world["accounts"]["douyin"].pk
+    period = cells.pop("period", "2024-03")
+    data = {f"account-{douyin}-{name}": value for name, value in cells.items()}
+    return world["clients"]["staff"].post(f"{GRID}?period={period}", data)
+
+
+def upload(world, content, name="figures.csv"):
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    response = world["clients"]["staff"].post(IMPORT, {"file": SimpleUploadedFile(name, data)})
+    if response.status_code == 302:
+        # A readable file: the preview names the refused rows, and confirming writes nothing.
+        world["clients"]["staff"].post(response.url)
+        return world["clients"]["staff"].get(response.url)
+    return response
+
+
+def account_form(world, **fields):
+    wechat = world["accounts"]["wechat"]
+    data = {"platform": wechat.platform_id, "name": "New account", "opened_on": "2020-01-01", "is_active": "on"}
+    data.update(fields)
+    return world["clients"]["administrator"].post(reverse("admin:outreach_account_add"), data)
+
+
+def platform_form(world, **fields):
+    data = {"name_en": "Xiaohongshu", "name_zh": "小红书", "slug": "xiaohongshu", "display_order": "5"}
+    data.update({"color": "#ff2442", "content": "both"}, **fields)
+    return world["clients"]["administrator"].post(reverse("admin:outreach_platform_add"), data)
+
+
+def csv_row(row: str) -> str:
+    return HEADER + row + "\r\n"
+
+
+CASES = {
+    # The snapshot form
+    "negative count": (lambda w: snapshot_form(w, views="-5"), "A count can't be negative."),
+    "larger than a big integer": (
+        lambda w: snapshot_form(w, views="9223372036854775808"),
+        "is larger than any count that can be stored",
+    ),
+    "text in a count": (lambda w: snapshot_form(w, views="twenty million"), "is not a whole number"),
+    "fraction": (lambda w: snapshot_form(w, articles="1010.5"), "is not a whole number"),
+    "future month": (lambda w: snapshot_form(w, period=NEXT_MONTH, views="30000000"), "is in the future"),
+    "month before opening": (lambda w: snapshot_form(w, period="2015-05", views="1"), "is before the account opened"),
+    "decreasing total": (
+        lambda w: snapshot_form(w, views="19,000,000"),
+        "Views can't go down: February 2024 was 20,000,000.",
+    ),
+    "above a later month": (
+        lambda w: snapshot_form(w, views="20,400,000"),
+        "Views can't be higher than in a later month: April 2024 is 20,300,000.",
+    ),
+    "duplicate month": (
+        lambda w: snapshot_form(w, period="2024-02", views="20,000,000"),
+        "already has figures for February 2024",
+    ),
+    "empty form": (lambda w: snapshot_form(w), "Enter at least one figure"),
+    "no account": (lambda w: snapshot_form(w, account="", views="1"), "This field is required."),
+    "malformed month": (lambda w: snapshot_form(w, period="2024-13", views="1"), "is not a month"),
+    "spreadsheet date": (lambda w: snapshot_form(w, period="3/1/24", views="1"), "day and month order cannot be known"),
+    "content the platform does not count": (
+        lambda w: snapshot_form(w, videos="3", views="20,100,000"),
+        "does not count videos",
+    ),
+    "missing CSRF token": (
+        lambda w: _without_csrf(w),
+        "The form could not be checked",
+    ),
+    # The month grid
+    "grid: negative": (lambda w: grid(w, videos="-1", views="7,700,000"), "A count can't be negative."),
+    "grid: decreasing": (lambda w: grid(w, videos="340"), "Videos can't go down: February 2024 was 345."),
+    "grid: text": (lambda w: grid(w, views="7.7M"), "is not a whole number"),
+    "grid: future month": (lambda w: grid(w, period=NEXT_MONTH, views="8000000"), "is in the future"),
+    "grid: too large": (lambda w: grid(w, views="1" * 25), "larger than any count"),
+    # The import
+    "import: wrong header": (lambda w: upload(w, "平台,账号,月份\r\nwechat,x,2024-03\r\n"), "The first line must name"),
+    "import: missing column": (lambda w: upload(w, HEADER.replace("views,", "") + "\r\n"), "missing: views"),
+    "import: broken quoting": (lambda w: upload(w, csv_row('wechat,"上海科技馆,2024-03,1,,1,,,')), "quoting is broken"),
+    "import: binary renamed .csv": (lambda w: upload(w, bytes(range(256)) * 40, "photo.csv"), "not a CSV text file"),
+    "import: 20 MB upload": (lambda w: upload(w, HEADER + "x" * (20 * 1024 * 1024)), "at most 10 MB"),
+    "import: empty file": (lambda w: upload(w, "\r\n\r\n"), "The file is empty."),
+    "import: unknown platform": (lambda w: upload(w, csv_row("weibo,上海科技馆,2024-03,,,1,,,")), "is not a platform"),
+    "import: unknown account": (
+        lambda w: upload(w, csv_row("wechat,Nobody,2024-03,1,,1,,,")),
+        "has no account named “Nobody”",
+    ),
+    "import: future month": (
+        lambda w: upload(w, csv_row(f"douyin,上海科技馆,{NEXT_MONTH},,350,1,,,")),
+        "is in the future",
+    ),
+    "import: decreasing total": (
+        lambda w: upload(w, csv_row("douyin,上海科技馆,2024-03,,300,7700000,,,")),
+        "Videos can't go down: February 2024 was 345.",
+    ),
+    "import: negative": (lambda w: upload(w, csv_row("douyin,上海科技馆,2024-03,,350,-7,,,")), "can't be negative"),
+    "import: text in a count": (
+        lambda w: upload(w, csv_row("douyin,上海科技馆,2024-03,,lots,1,,,")),
+        "not a whole number",
+    ),
+    "import: bad flag": (
+        lambda w: upload(w, csv_row("douyin,上海科技馆,2024-03,,350,7700000,,maybe,")),
+        "is not yes or no",
+    ),
+    # Accounts and platforms (administrators)
+    "account: same name on a platform": (
+        lambda w: account_form(w, name="Shanghai Science & Technology Museum"),
+        "already exists",
+    ),
+    "account: bad address": (lambda w: account_form(w, url="not a url"), "Enter a valid URL."),
+    "platform: bad colour": (lambda w: platform_form(w, color="green"), "Enter a colour as #RRGGBB"),
+}
+
+
+def _without_csrf(world):
+    """A valid form, posted without the token a page from this site would carry: refused."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.get(username="staff"))
+    return client.post(ADD, {"account": world["accounts"]["wechat"].pk, "period": "2024-03", "views": "20100000"})
+
+
+def test_the_catalogue_holds_at_least_thirty_bad_inputs():
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_gets_a_clear_message_and_changes_nothing(world, case):
+    send, message = CASES[case]
+    before = database_state()
+
+    response = send(world)
+
+    assert response.status_code in (200, 400, 403), response.status_code
+    assert message in html.unescape(response.content.decode())
+    assert database_state() == before
+
+
+MARKUP = '<script>alert("x")</script><b>bold</b>'
+
+
+def test_markup_in_names_and_notes_is_shown_as_text_on_every_page(world):
+    staff = world["clients"]["staff"]
+    account = world["accounts"]["douyin"]
+    account.name = f"Museum {MARKUP}"
+    account.save()
+    snapshot = SnapshotFactory(
+        account=account, period=date(2024, 3, 1), articles=None, videos=350, views=7_700_000, note=f"note {MARKUP}"
+    )
+    pages = [
+        reverse("dashboard") + "?by=account",
+        reverse("recent_changes"),
+        reverse("admin:outreach_metricsnapshot_changelist"),
+        reverse("admin:outreach_metricsnapshot_change", args=(snapshot.pk,)),
+        reverse("admin:outreach_metricsnapshot_history", args=(snapshot.pk,)),
+        reverse("admin:outreach_account_changelist"),
+        f"{GRID}?period=2024-03",
+    ]
+    for url in pages:
+        page = staff.get(url).content.decode()
+        assert "<script>alert" not in page, url
+        assert "&lt;script&gt;" in page or "\\u003Cscript\\u003E" in page, url
+    preview = upload(world, csv_row(f'douyin,"Museum {MARKUP.replace(chr(34), chr(34) * 2)}",2024-04,,351,7800000,,,'))
+    assert "<script>alert" not in preview.content.decode()
