@@ -455,17 +455,19 @@ def plan_import(
     data: bytes,
     *,
     file_name: str,
-    accounts: list,
+    accounts_for: Callable[[], list],
     existing_for: Callable[[list[int]], dict],
     today: date,
     progress: Progress | None = None,
 ) -> ImportPlan:
     """Read a file and say, row by row, what importing it would do. Nothing is written.
 
-    `existing_for(account_ids)` returns the snapshots already recorded, keyed by (account id, month).
+    `accounts_for()` returns the accounts a file may name; `existing_for(account_ids)` the snapshots
+    already recorded, keyed by (account id, month). The file is read first: one that cannot be read is
+    refused before the database is asked anything.
     """
     header, lines = read_table(data, file_name)
-    rows = parse_rows(header, lines, accounts, progress)
+    rows = parse_rows(header, lines, accounts_for(), progress)
     if progress is not None:
         progress(len(lines), len(lines))
     account_ids = sorted({row.account.pk for row in rows if row.account is not None})

@@ -229,7 +229,7 @@ def snapshot_import_check(*, data: bytes, file_name: str, progress=None):
     return reports.plan_import(
         data,
         file_name=file_name,
-        accounts=selectors.import_accounts(),
+        accounts_for=selectors.import_accounts,
         existing_for=selectors.snapshots_by_account_month,
         today=timezone.localdate(),
         progress=progress,

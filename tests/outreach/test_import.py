@@ -305,15 +305,18 @@ def test_the_command_dry_run_writes_nothing(tmp_path, seeded, capsys):
 
 
 def test_the_command_exits_non_zero_through_manage_py(tmp_path, seeded):
+    import os
     import subprocess
     import sys
 
     path = tmp_path / "bad.csv"
     path.write_text("not,a,header\r\n")
 
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
     result = subprocess.run(
         [sys.executable, "manage.py", "import_snapshots", str(path), "--dry-run"],
         cwd=Path(__file__).resolve().parents[2],
+        env=environment,
         capture_output=True,
         text=True,
     )
