@@ -1,7 +1,44 @@
-"""Sign-in pages beyond Django's own: what someone locked out sees."""
+"""Sign-in, the language each person keeps, and what someone locked out sees."""
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.shortcuts import render
+from django.utils.translation import check_for_language
+from django.views.i18n import set_language as django_set_language
+
+
+def remember_language(response, language: str):
+    """The cookie by which LocaleMiddleware speaks `language` on every later request."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+    return response
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, which then switches to the language the person chose last time, on any device."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = form.get_user().language
+        return remember_language(response, language) if language else response
+
+
+def set_language(request):
+    """Django's language switch, which also keeps the choice with the signed-in person."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and check_for_language(language):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import remember_language
+
 
 class OutreachAdminSite(admin.AdminSite):
     site_header = _("Outreach")
@@ -16,6 +18,14 @@ class OutreachAdminSite(admin.AdminSite):
         return user.is_active and (
             user.is_staff or user.has_perm("outreach.add_metricsnapshot") or user.has_perm("accounts.change_user")
         )
+
+    def login(self, request, extra_context=None):
+        """The admin's sign-in, which then switches to the person's own language, as the site's does."""
+        response = super().login(request, extra_context)
+        language = getattr(request.user, "language", "")
+        if request.method == "POST" and request.user.is_authenticated and language:
+            remember_language(response, language)
+        return response
 
     def admin_view(self, view, cacheable=False):
         """Signed-in people without access get 403 and a page that says why; others are sent to sign in."""

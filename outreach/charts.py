@@ -5,13 +5,16 @@ axis as periods, and each platform in its own colour and dash so that lines read
 Approximate (lower bound) points are triangles, illustrative ones hollow, and their hover says so.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
 import plotly.graph_objects as go
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from outreach.months import month_label
+from outreach.months import month_short
+from outreach.numbers import short_count
 
 PERIODS = {"month": "M1", "quarter": "M3", "year": "M12"}
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
@@ -60,7 +63,40 @@ def _hover_notes(point: Point) -> str:
 
 
 def _label(point: Point) -> str:
-    return point.label or month_label(point.period)
+    return point.label or month_short(point.period)
+
+
+def _stacked_extremes(series: list[Series]) -> list[int]:
+    """The highest and lowest a stack of bars reaches, period by period."""
+    ups: dict = {}
+    downs: dict = {}
+    for bars in series:
+        for point in bars.points:
+            bucket = ups if point.value >= 0 else downs
+            bucket[point.period] = bucket.get(point.period, 0) + point.value
+    return [*ups.values(), *downs.values()]
+
+
+def _nice_step(largest: float, count: int = 5) -> float:
+    raw = max(largest, 1) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(step * magnitude for step in (1, 2, 2.5, 5, 10) if step * magnitude >= raw)
+
+
+def _value_axis(values: list[int], scale: str = "linear") -> dict:
+    """The value axis: 20M in English; in Chinese, 2000万 (Plotly's own short form knows no 万 or 亿)."""
+    if not (get_language() or "").startswith("zh"):
+        return {"type": scale, "tickformat": "~s"}
+    if scale == "log" or not values:
+        return {"type": scale, "tickformat": ",d"}
+    low, high = min(0, min(values)), max(0, max(values))
+    step = _nice_step(high - low)
+    ticks = [step * index for index in range(math.floor(low / step), math.ceil(high / step) + 1)]
+    return {
+        "type": scale,
+        "tickvals": ticks,
+        "ticktext": [("-" if tick < 0 else "") + short_count(int(abs(tick))) for tick in ticks],
+    }
 
 
 def _say_when_empty(figure: go.Figure, has_points: bool) -> None:
@@ -135,7 +171,10 @@ def cumulative_figure(
         _("Totals at the end of each period. Triangles are lower bounds; hollow points are illustrative."),
     )
     layout["xaxis"] = _time_axis(granularity)
-    layout["yaxis"] = {"type": scale, "rangemode": "tozero" if scale == "linear" else "normal", "tickformat": "~s"}
+    layout["yaxis"] = {
+        **_value_axis([p.value for line in series for p in line.points], scale),
+        "rangemode": "tozero" if scale == "linear" else "normal",
+    }
     layout["shapes"] = [
         {
             "type": "line",
@@ -194,7 +233,7 @@ def increments_figure(*, series: list[Series], metric_label: str, granularity: s
     )
     layout["barmode"] = "relative"
     layout["xaxis"] = _time_axis(granularity)
-    layout["yaxis"] = {"tickformat": "~s"}
+    layout["yaxis"] = _value_axis(_stacked_extremes(series))
     figure.update_layout(layout)
     _say_when_empty(figure, any(line.points for line in series))
     return figure
@@ -232,7 +271,7 @@ def shares_figure(*, views: list[Share], followers: list[Share], month: date) ->
         )
     figure.update_layout(
         _base_layout(
-            _("Share by platform, %(month)s") % {"month": month_label(month)},
+            _("Share by platform, %(month)s") % {"month": month_short(month)},
             _("Each platform's part of the latest month's total."),
         )
     )
@@ -256,7 +295,7 @@ def year_over_year_figure(
                 y=[point.value for point in points],
                 name=str(year),
                 marker={"color": color, "opacity": [0.5 if p.illustrative else 1 for p in points]},
-                customdata=[[month_label(p.period), _hover_notes(p)] for p in points],
+                customdata=[[month_short(p.period), _hover_notes(p)] for p in points],
                 hovertemplate="%{customdata[0]}<br><b>%{y:+,d}</b>%{customdata[1]}<extra></extra>",
             )
         )
@@ -267,7 +306,7 @@ def year_over_year_figure(
     )
     layout["barmode"] = "group"
     layout["xaxis"] = {"type": "category"}
-    layout["yaxis"] = {"tickformat": "~s"}
+    layout["yaxis"] = _value_axis([p.value for p in this_year_values + last_year_values])
     figure.update_layout(layout)
     _say_when_empty(figure, bool(this_year_values or last_year_values))
     return figure

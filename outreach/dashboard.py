@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import formats
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from outreach import rules
 from outreach.charts import DASHES, SYMBOLS, Point, Series
 from outreach.models import Account, MetricSnapshot, Platform
-from outreach.months import add_months, month_label
+from outreach.months import add_months, month_label, month_short
+from outreach.numbers import short_count
 from outreach.selectors import AccountMonth, Increment, PlatformMonthTotal
 
 GRANULARITIES = ("month", "quarter", "year")
@@ -45,25 +46,10 @@ def bucket_label(bucket: date, granularity: str) -> str:
         return _("Q%(quarter)s %(year)s") % {"quarter": (bucket.month - 1) // 3 + 1, "year": bucket.year}
     if granularity == "year":
         return str(bucket.year)
-    return month_label(bucket)
+    return month_short(bucket)
 
 
 # --- Headline cards --------------------------------------------------------------------------------
-
-
-def short_count(value: int) -> str:
-    """A count shortened for a card, the way each language reads it: 1.89M, 20M; 188.6万, 2000万, 1.2亿."""
-    if (get_language() or "").startswith("zh"):
-        steps = ((10**8, "亿"), (10**4, "万"))
-    else:
-        steps = ((10**9, "B"), (10**6, "M"), (10**3, "K"))
-    if value < 10**4:
-        return rules.format_count(value)
-    for size, unit in steps:
-        if value >= size:
-            shortened = f"{value / size:.3g}" if value < size * 1000 else f"{value / size:,.0f}"
-            return f"{shortened}{unit}"
-    return rules.format_count(value)
 
 
 @dataclass(frozen=True)
@@ -77,7 +63,7 @@ class Change:
     @property
     def text(self) -> str:
         """“+1,234 (+5.2%) since January 2024”; no percentage where the earlier figure was 0."""
-        values = {"delta": f"{self.delta:+,}", "month": month_label(self.since)}
+        values = {"delta": f"{self.delta:+,}", "month": month_short(self.since)}
         if self.percent is None:
             return _("%(delta)s since %(month)s") % values
         return _("%(delta)s (%(percent)s) since %(month)s") % {**values, "percent": f"{self.percent:+.1f}%"}
@@ -219,7 +205,7 @@ def _last_per_bucket(points: list[Point], granularity: str) -> list[Point]:
             label=bucket_label(bucket, granularity),
             approximate=point.approximate,
             illustrative=point.illustrative,
-            notes=(_("as of %(month)s") % {"month": month_label(point.period)},),
+            notes=(_("as of %(month)s") % {"month": month_short(point.period)},),
         )
     return list(last.values())
 
@@ -302,7 +288,7 @@ def _gap_note(increment: Increment) -> tuple[str, ...]:
     start = add_months(increment.period, -increment.months + 1)
     return (
         _("covers %(count)d months, %(start)s to %(end)s, with no report between")
-        % {"count": increment.months, "start": month_label(start), "end": month_label(increment.period)},
+        % {"count": increment.months, "start": month_short(start), "end": month_short(increment.period)},
     )
 
 
@@ -376,8 +362,14 @@ def monthly_growth(increments: list[Increment], year: int) -> list[Point]:
 # --- The written summary ---------------------------------------------------------------------------
 
 
+def _chinese() -> bool:
+    return (get_language() or "").startswith("zh")
+
+
 def count_in_words(value: int) -> str:
-    """A count as the museum's press releases write it: 1,000; 1.886 million; 20 million."""
+    """An audience as press releases write it: 1.886 million, 20 million; 188.6万, 2000万."""
+    if _chinese():
+        return short_count(value) if value >= 10**4 else str(value)
     for size, word in ((10**9, _("billion")), (10**6, _("million"))):
         if value >= size:
             number = f"{value / size:.3f}".rstrip("0").rstrip(".")
@@ -385,23 +377,23 @@ def count_in_words(value: int) -> str:
     return rules.format_count(value)
 
 
-def _amount(value: int, approximate: bool) -> str:
-    words = count_in_words(value)
-    return _("more than %(amount)s") % {"amount": words} if approximate else words
+def count_of_items(value: int) -> str:
+    """A number of articles or videos: 1,000 in English, 1000 in Chinese."""
+    return str(value) if _chinese() else rules.format_count(value)
 
 
 def _join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
-    return _("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+    return _("%(first)s and %(last)s") % {"first": _(", ").join(parts[:-1]), "last": parts[-1]}
 
 
 def account_phrase(account: Account) -> str:
-    """“the WeChat official account”, “the Douyin account”."""
-    platform = str(account.platform)
-    if platform.lower().endswith("account"):
-        return _("the %(platform)s") % {"platform": platform}
-    return _("the %(platform)s account") % {"platform": platform}
+    """“the WeChat official account”, “the Douyin account”; 上海科技馆微信公众号, 上海科技馆抖音号."""
+    values = {"platform": str(account.platform), "organisation": account.name_zh or account.name}
+    if account.platform.name_en.lower().endswith("account"):
+        return _("the %(platform)s") % values
+    return _("the %(platform)s account") % values
 
 
 @dataclass(frozen=True)
@@ -415,22 +407,46 @@ class SummarySentence:
 def summary_sentence(snapshot: MetricSnapshot) -> SummarySentence:
     """One sentence in the style of the seed article, from an account's latest snapshot.
 
-    Approximate figures read "more than"; unreported ones are left out.
+    Approximate figures read "more than" (余, 超 in Chinese); unreported ones are left out. Each phrase
+    is its own message, so that a translation can order and word it as that language's press releases do.
     """
     account = snapshot.account
     figures, approx = snapshot.figures, snapshot.approximate
     actions = []
     if figures["articles"] is not None:
+        count = {"count": count_of_items(figures["articles"])}
         actions.append(
-            _("has published %(amount)s original articles") % {"amount": _amount(figures["articles"], approx)}
+            (
+                _("has published more than %(count)s original articles")
+                if approx
+                else _("has published %(count)s original articles")
+            )
+            % count
         )
     if figures["videos"] is not None:
-        actions.append(_("has released %(amount)s original videos") % {"amount": _amount(figures["videos"], approx)})
+        count = {"count": count_of_items(figures["videos"])}
+        actions.append(
+            (
+                _("has released more than %(count)s original videos")
+                if approx
+                else _("has released %(count)s original videos")
+            )
+            % count
+        )
     audience = []
     if figures["views"] is not None:
-        audience.append(_("%(amount)s views") % {"amount": _amount(figures["views"], approx)})
+        amount = {"amount": count_in_words(figures["views"])}
+        # Chinese says 阅读量 for articles and 播放量 for videos.
+        if account.platform.counts_articles:
+            audience.append((_("more than %(amount)s views") if approx else _("%(amount)s views")) % amount)
+        else:
+            audience.append(
+                (pgettext("videos", "more than %(amount)s views") if approx else pgettext("videos", "%(amount)s views"))
+                % amount
+            )
     if figures["followers"] is not None:
-        audience.append(_("%(amount)s followers") % {"amount": _amount(figures["followers"], approx)})
+        amount = {"amount": count_in_words(figures["followers"])}
+        audience.append((_("more than %(amount)s followers") if approx else _("%(amount)s followers")) % amount)
     if actions and audience:
         body = _("%(actions)s, with %(audience)s") % {"actions": _join(actions), "audience": _join(audience)}
     elif actions:
@@ -468,7 +484,7 @@ def data_table(series: list[Series]) -> DataTable:
 
 
 def _label_of(point: Point) -> str:
-    return point.label or month_label(point.period)
+    return point.label or month_short(point.period)
 
 
 def _cell(point: Point) -> str:
@@ -489,8 +505,8 @@ def filters_summary(chosen: dict, platforms: list[Platform], accounts: list[Acco
         str(rules.METRIC_LABELS[chosen["metric"]]),
         _("from %(start)s to %(end)s")
         % {
-            "start": month_label(chosen["start"]) if chosen["start"] else _("the first month"),
-            "end": month_label(chosen["end"]) if chosen["end"] else _("the latest month"),
+            "start": month_short(chosen["start"]) if chosen["start"] else _("the first month"),
+            "end": month_short(chosen["end"]) if chosen["end"] else _("the latest month"),
         },
     ]
     return "; ".join(parts)

@@ -303,6 +303,11 @@ class ReportFilterForm(ScopeFilterForm):
     """The reports' filters: the dashboard's scope, and whether to add monthly increments."""
 
     increments = forms.BooleanField(label=gettext_lazy("With monthly increments"), required=False)
+    headers = forms.ChoiceField(
+        label=gettext_lazy("Column names"),
+        choices=[("columns", gettext_lazy("Machine-readable")), ("translated", gettext_lazy("In this language"))],
+        required=False,
+    )
 
 
 class DashboardFilterForm(ScopeFilterForm):

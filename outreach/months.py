@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
@@ -40,6 +41,13 @@ def format_month(month: date) -> str:
 def month_label(month: date) -> str:
     """The month as a reader expects it in the active language: `January 2024`, `2024年1月`."""
     return formats.date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def month_short(month: date) -> str:
+    """The month as cards, charts and filters show it: `Feb 2024`, `2024年2月`."""
+    if (get_language() or "").startswith("zh"):
+        return formats.date_format(month, "YEAR_MONTH_FORMAT")
+    return formats.date_format(month, "M Y")
 
 
 def parse_month(text: str) -> date:

@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import openpyxl
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.cell import WriteOnlyCell
 
 from outreach import rules
@@ -37,6 +40,45 @@ REQUIRED_COLUMNS = ("platform", "account", "period", *rules.METRICS)
 OPTIONAL_COLUMNS = ("approximate", "note", "illustrative")
 # What an export with `increments=1` adds: derived, so an import ignores it.
 IGNORED_COLUMNS = INCREMENT_COLUMNS
+
+# The columns' names for people, offered as an export's header on request (`headers=translated`); an
+# import reads them too, in either language. The machine-readable names above never change.
+COLUMN_LABELS = {
+    "platform": gettext_lazy("Platform"),
+    "account": gettext_lazy("Account"),
+    "period": gettext_lazy("Month"),
+    "articles": gettext_lazy("Articles"),
+    "videos": gettext_lazy("Videos"),
+    "views": gettext_lazy("Views"),
+    "followers": gettext_lazy("Followers"),
+    "approximate": gettext_lazy("Approximate"),
+    "note": gettext_lazy("Note"),
+    "illustrative": gettext_lazy("Illustrative"),
+    "articles_increment": gettext_lazy("New articles"),
+    "videos_increment": gettext_lazy("New videos"),
+    "views_increment": gettext_lazy("New views"),
+    "followers_increment": gettext_lazy("New followers"),
+    "months_since_previous": gettext_lazy("Months since the previous report"),
+    "year_before": gettext_lazy("A year before"),
+    "articles_change": gettext_lazy("Change in articles"),
+    "videos_change": gettext_lazy("Change in videos"),
+    "views_change": gettext_lazy("Change in views"),
+    "followers_change": gettext_lazy("Change in followers"),
+}
+
+
+def translated_header(columns) -> list[str]:
+    """The header in the active language."""
+    return [str(COLUMN_LABELS[column]) for column in columns]
+
+
+def _column_aliases() -> dict[str, str]:
+    aliases = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            aliases.update({str(label).lower(): column for column, label in COLUMN_LABELS.items()})
+    return aliases
+
 
 # OWASP: a cell that begins with one of these is run as a formula by spreadsheets. A leading
 # apostrophe is escaped too, so that restoring on import is exact.
@@ -267,7 +309,9 @@ def _split_header(lines: list[tuple[int, list]]) -> tuple[list[str], list[tuple[
     lines = [(number, cells) for number, cells in lines if not _blank(cells)]
     if not lines:
         raise ImportFileError(_("The file is empty."))
+    aliases = _column_aliases()
     header = [str(cell or "").strip().lstrip("\ufeff").lower() for cell in lines[0][1]]
+    header = [aliases.get(cell, cell) for cell in header]
     expected = ", ".join(SNAPSHOT_COLUMNS[:-1])
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     unknown = [c for c in header if c and c not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *IGNORED_COLUMNS)]

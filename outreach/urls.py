@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
 from outreach import views
 
 urlpatterns = [
@@ -12,7 +13,7 @@ urlpatterns = [
     path("reports/summary.csv", views.summary_report, {"file_format": "csv"}, name="summary_csv"),
     path("reports/summary.xlsx", views.summary_report, {"file_format": "xlsx"}, name="summary_xlsx"),
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from outreach import charts, dashboard, reports, rules, selectors
 from outreach.forms import DashboardFilterForm, ReportFilterForm
 from outreach.models import Platform
-from outreach.months import format_month
+from outreach.months import format_month, month_short
 
 
 def figures_viewer_required(view):
@@ -114,6 +114,7 @@ def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
         "table": dashboard.data_table(lines),
         "milestones": milestones,
         "metric_label": metric_label,
+        "latest_label": month_short(latest),
     }
 
 
@@ -136,7 +137,8 @@ def _bad_filters(filters: ReportFilterForm) -> HttpResponseBadRequest:
     return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
-def _download(rows, header, *, file_name: str, file_format: str, title: str):
+def _download(rows, columns, *, file_name: str, file_format: str, title: str, translated: bool):
+    header = reports.translated_header(columns) if translated else columns
     if file_format == "xlsx":
         return FileResponse(
             reports.xlsx_file(header, rows, title=title), as_attachment=True, filename=f"{file_name}.xlsx"
@@ -157,13 +159,14 @@ def snapshots_report(request, file_format: str):
     first, last = selectors.export_period_range(scope)
     first, last = scope.start or first, scope.end or last
     span = f"{format_month(first)}-to-{format_month(last)}" if first and last else "empty"
-    header = (*reports.SNAPSHOT_COLUMNS, *(reports.INCREMENT_COLUMNS if increments else ()))
+    columns = (*reports.SNAPSHOT_COLUMNS, *(reports.INCREMENT_COLUMNS if increments else ()))
     return _download(
         selectors.snapshot_export_rows(scope, increments=increments),
-        header,
+        columns,
         file_name=f"outreach-snapshots-{span}",
         file_format=file_format,
         title=_("Snapshots"),
+        translated=filters.cleaned_data["headers"] == "translated",
     )
 
 
@@ -182,6 +185,7 @@ def summary_report(request, file_format: str):
         file_name=f"outreach-summary-{format_month(last) if last else 'empty'}",
         file_format=file_format,
         title=_("Summary"),
+        translated=filters.cleaned_data["headers"] == "translated",
     )
 
 
