@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint clean
+.PHONY: run test lint messages clean
 
 # Development settings for this checkout, so that `.venv/bin/python manage.py ...` works too. Production
 # sets DEBUG=false, SECRET_KEY and ALLOWED_HOSTS in its environment instead (see the README).
@@ -34,6 +34,11 @@ test: $(VENV)/.installed-dev .env
 lint: $(VENV)/.installed-dev .env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Update the catalogs from the code (needs GNU gettext, for developers only), then compile them.
+messages: $(VENV)/.installed-dev .env
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --add-location=file
+	$(PY) bin/compile-messages
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -27,3 +27,18 @@ STAFF_PERMISSIONS = [
     ("outreach", "delete_milestone"),
     ("outreach", "view_snapshotimport"),
 ]
+
+
+def ensure_roles(group_model, permission_model) -> None:
+    """Create or update the three groups with their permissions (models passed in, for migrations too)."""
+    from django.db.models import Q
+
+    def permissions(pairs):
+        query = Q(pk__in=[])
+        for app_label, codename in pairs:
+            query |= Q(content_type__app_label=app_label, codename=codename)
+        return permission_model.objects.filter(query)
+
+    group_model.objects.get_or_create(name=MANAGERS)[0].permissions.set(permissions(MANAGER_PERMISSIONS))
+    group_model.objects.get_or_create(name=STAFF)[0].permissions.set(permissions(STAFF_PERMISSIONS))
+    group_model.objects.get_or_create(name=ADMINISTRATORS)[0].permissions.set(permission_model.objects.all())

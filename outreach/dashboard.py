@@ -255,7 +255,7 @@ def _coverage_notes(reporting: int, expected: int) -> tuple[str, ...]:
 def account_name(account: Account, accounts: list[Account]) -> str:
     """An account as charts name it: its platform, and its own name where a platform has several."""
     siblings = sum(1 for other in accounts if other.platform_id == account.platform_id)
-    return str(account.platform) if siblings == 1 else f"{account.platform} · {account.name}"
+    return str(account.platform) if siblings == 1 else f"{account.platform} · {account.display_name}"
 
 
 def cumulative_series_by_account(

@@ -263,7 +263,7 @@ class ScopeFilterForm(forms.Form):
         super().__init__(data)
         self.fields["platforms"].choices = [(platform.slug, platform.name) for platform in platforms]
         self.fields["accounts"].choices = [
-            (str(account.pk), f"{account.platform} · {account.name}") for account in accounts
+            (str(account.pk), f"{account.platform} · {account.display_name}") for account in accounts
         ]
 
     @classmethod

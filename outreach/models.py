@@ -104,7 +104,12 @@ class Account(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} · {self.platform}"
+        return f"{self.display_name} · {self.platform}"
+
+    @property
+    def display_name(self) -> str:
+        """The account's name in the active language: 上海科技馆 in Chinese where it has one."""
+        return self.name_zh if self.name_zh and (get_language() or "").startswith("zh") else self.name
 
 
 class MetricSnapshot(models.Model):

@@ -2,7 +2,6 @@
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
-from django.db.models import Q
 
 from accounts import roles
 
@@ -13,18 +12,7 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-
-    def permissions(pairs):
-        query = Q(pk__in=[])
-        for app_label, codename in pairs:
-            query |= Q(content_type__app_label=app_label, codename=codename)
-        return Permission.objects.filter(query)
-
-    Group.objects.get_or_create(name=roles.MANAGERS)[0].permissions.set(permissions(roles.MANAGER_PERMISSIONS))
-    Group.objects.get_or_create(name=roles.STAFF)[0].permissions.set(permissions(roles.STAFF_PERMISSIONS))
-    Group.objects.get_or_create(name=roles.ADMINISTRATORS)[0].permissions.set(Permission.objects.all())
+    roles.ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_roles(apps, schema_editor):

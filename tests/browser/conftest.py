@@ -1,0 +1,90 @@
+"""A real Chromium (Debian's, driven by Playwright) against the app served by pytest-django's live_server.
+
+Each page fails its test on a JavaScript console error and on any request to a host but the app's own.
+Without Chromium the browser tests are skipped with the reason printed, unless OUTREACH_REQUIRE_BROWSER
+is set (CI sets it), which turns the skip into a failure.
+"""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+# Playwright's sync API runs an event loop in this thread; the test's own database calls are still
+# synchronous, one at a time, so Django's guard against async-unsafe calls does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _unavailable(reason: str):
+    if os.environ.get("OUTREACH_REQUIRE_BROWSER"):
+        pytest.fail(f"{reason} (OUTREACH_REQUIRE_BROWSER is set: browser tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _unavailable(f"no Chromium at {CHROMIUM}: `apt-get install chromium fonts-noto-cjk` to run the browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed: `make test` installs it with the dev extra")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """What a page did that a test must not let pass: console errors, requests to other hosts."""
+
+    def __init__(self, origin: str):
+        self.origin = urlsplit(origin).netloc
+        self.console_errors: list[str] = []
+        self.foreign_requests: list[str] = []
+
+    def on_console(self, message) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def on_request(self, request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self.origin:
+            self.foreign_requests.append(request.url)
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="en-US")
+    page = context.new_page()
+    watch = PageWatch(live_server.url)
+    page.on("console", watch.on_console)
+    page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
+    page.on("request", watch.on_request)
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+    assert watch.console_errors == [], "JavaScript errors on the page"
+    assert watch.foreign_requests == [], "requests to hosts other than the app's own"
+
+
+def screenshot(page, name: str) -> None:
+    """Keep a screenshot for people to look at (test-artifacts/, ignored by git)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
