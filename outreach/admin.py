@@ -2,12 +2,14 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -67,6 +69,35 @@ class PlatformFilter(admin.SimpleListFilter):
         return queryset.filter(account__platform__slug=self.value()) if self.value() else queryset
 
 
+class AccountFilter(admin.SimpleListFilter):
+    """Accounts to pick from, while they are few enough to list; beyond that, the search box finds them."""
+
+    title = gettext_lazy("account")
+    parameter_name = "account__id__exact"
+    LISTED_AT_MOST = 100
+
+    def lookups(self, request, model_admin):
+        accounts = list(Account.objects.select_related("platform")[: self.LISTED_AT_MOST + 1])
+        if len(accounts) > self.LISTED_AT_MOST:
+            return []
+        return [(str(account.pk), str(account)) for account in accounts]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(account_id=self.value()) if self.value().isdigit() else queryset.none()
+
+
+class CappedCountPaginator(Paginator):
+    """Counts up to a cap: a first page of millions of snapshots must not wait for COUNT(*) over all of them."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.CAP].count()
+
+
 class YearFilter(admin.SimpleListFilter):
     title = gettext_lazy("year")
     parameter_name = "year"
@@ -109,7 +140,7 @@ class MetricSnapshotAdmin(SimpleHistoryAdmin):
         "updated_at",
     )
     list_display_links = ("month", "account_name")
-    list_filter = (PlatformFilter, "account", YearFilter, "is_illustrative", "approximate")
+    list_filter = (PlatformFilter, AccountFilter, YearFilter, "is_illustrative", "approximate")
     list_select_related = ("account__platform", "updated_by")
     search_fields = ("account__name", "account__name_zh")
     search_help_text = gettext_lazy("Search by account name, in English or Chinese.")
@@ -121,6 +152,9 @@ class MetricSnapshotAdmin(SimpleHistoryAdmin):
     )
     empty_value_display = "–"
     list_per_page = 50
+    paginator = CappedCountPaginator
+    # The "N total" link would count every snapshot again.
+    show_full_result_count = False
     # A month, not a day: the admin's date picker would offer "Today".
     formfield_overrides = {MonthField: {"widget": MonthFormField.widget}}
 

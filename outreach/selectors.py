@@ -78,8 +78,13 @@ def month_grid_rows(*, period: date) -> list[MonthGridRow]:
 
 
 def snapshot_years() -> list[int]:
-    """The years that have figures, newest first, for the admin's year filter."""
-    return [day.year for day in MetricSnapshot.objects.dates("period", "year", order="DESC")]
+    """The years from the first figures to the last, newest first, for the admin's year filter.
+
+    Two index lookups rather than a DISTINCT over every snapshot.
+    """
+    first = MetricSnapshot.objects.order_by("period").values_list("period", flat=True).first()
+    last = latest_period()
+    return list(range(last.year, first.year - 1, -1)) if first and last else []
 
 
 def latest_period() -> date | None:
