@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint messages clean
+.PHONY: run test lint messages bench clean
 
 # Development settings for this checkout, so that `.venv/bin/python manage.py ...` works too. Production
 # sets DEBUG=false, SECRET_KEY and ALLOWED_HOSTS in its environment instead (see the README).
@@ -34,6 +34,10 @@ test: $(VENV)/.installed-dev .env
 lint: $(VENV)/.installed-dev .env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The national-scale benchmark against the local PostgreSQL (BENCH_ARGS="--rows 360000" for a smaller run).
+bench: $(VENV)/.installed-dev .env
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 # Update the catalogs from the code (needs GNU gettext, for developers only), then compile them.
 messages: $(VENV)/.installed-dev .env

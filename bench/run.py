@@ -1,0 +1,512 @@
+"""The national-scale benchmark: Outreach against PostgreSQL's own limits and against django-import-export.
+
+Run by hand (`make bench`, or `.venv/bin/python -m bench.run --rows 3600000`): it builds a fresh
+PostgreSQL database of `--rows` snapshots (120 months for each of rows/120 accounts, the museum's four
+among them) with COPY, then measures side by side, in one run, and prints a table of ratios, also
+saved as JSON (`bench/results/latest.json` by default). Never a timed test: the suite only runs it tiny.
+"""
+
+import argparse
+import io
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import closing
+from datetime import date, datetime
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+MONTHS = 120
+FIRST_MONTH = date(2014, 3, 1)  # ten years, ending February 2024: the seed's month
+IMPORT_MONTH = "2024-03"
+
+
+def month(index: int) -> date:
+    total = FIRST_MONTH.year * 12 + FIRST_MONTH.month - 1 + index
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def create_database(name: str) -> str:
+    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    admin.autocommit = True
+    with closing(admin), admin.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outreach.settings")
+    # The benchmark reads and times; Django's guard against its own thread use does not apply here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def timed(function, repeat: int = 1) -> float:
+    """The median wall time of `function`, in seconds."""
+    times = []
+    for _attempt in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def generate(rows: int) -> dict:
+    """The national data set, written with COPY: accounts over the four platforms and extra ones."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from outreach.models import Account, Platform
+
+    call_command("migrate", verbosity=0)
+    call_command("load_seed_figures", verbosity=0)
+    extra = [
+        Platform(slug=f"extra-{n}", name_en=f"Platform {n}", name_zh=f"平台{n}", display_order=10 + n, content="both")
+        for n in range(4)
+    ]
+    Platform.objects.bulk_create(extra)
+    platforms = list(Platform.objects.values_list("pk", flat=True))
+    content = dict(Platform.objects.values_list("pk", "content"))
+    accounts_wanted = max(rows // MONTHS, 8)
+    generator = random.Random(2024)
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        lines = io.StringIO()
+        for number in range(accounts_wanted - Account.objects.count()):
+            lines.write(f"{platforms[number % len(platforms)]}\tAccount {number:06d}\t\t\t\t2010-01-01\tt\n")
+        lines.seek(0)
+        cursor.copy_expert(
+            "COPY outreach_account (platform_id, name, name_zh, handle, url, opened_on, is_active) FROM STDIN",
+            lines,
+        )
+        account_platforms = dict(Account.objects.values_list("pk", "platform_id"))
+        account_ids = list(account_platforms)
+        museum = set(Account.objects.filter(name_zh="上海科技馆").values_list("pk", flat=True))
+        snapshot_columns = (
+            "account_id, period, articles, videos, views, followers, approximate, is_illustrative, note, "
+            "created_at, updated_at, version"
+        )
+        now = datetime.now().isoformat()  # noqa: DTZ005 (a timestamp in the server's zone is fine here)
+        batch = io.StringIO()
+        written = 0
+        for account_id in account_ids:
+            counts = content[account_platforms[account_id]]
+            articles = videos = views = 0
+            followers = generator.randint(100, 5000)
+            for index in range(MONTHS):
+                period = month(index)
+                if account_id in museum and period >= date(2024, 2, 1):
+                    continue  # the museum's real February is the seed's
+                articles += generator.randint(0, 12)
+                videos += generator.randint(0, 6)
+                views += generator.randint(0, 400_000)
+                followers = max(0, followers + generator.randint(-50, 900))
+                shown_articles = articles if counts in ("articles", "both") else "\\N"
+                shown_videos = videos if counts in ("videos", "both") else "\\N"
+                batch.write(
+                    f"{account_id}\t{period}\t{shown_articles}\t{shown_videos}\t{views}\t{followers}"
+                    f"\tf\tt\t\t{now}\t{now}\t1\n"
+                )
+                written += 1
+            if batch.tell() > 16_000_000:
+                batch.seek(0)
+                cursor.copy_expert(f"COPY outreach_metricsnapshot ({snapshot_columns}) FROM STDIN", batch)
+                batch = io.StringIO()
+        batch.seek(0)
+        cursor.copy_expert(f"COPY outreach_metricsnapshot ({snapshot_columns}) FROM STDIN", batch)
+        cursor.execute("ANALYZE")
+    return {
+        "accounts": len(account_ids),
+        "snapshots": written + 4,
+        "seconds": round(time.perf_counter() - start, 1),
+        "museum_account_ids": sorted(museum),
+    }
+
+
+EXPORT_SELECT = """
+    SELECT p.slug, a.name, to_char(s.period, 'YYYY-MM'), s.articles, s.videos, s.views, s.followers,
+           s.approximate, s.note, s.is_illustrative
+    FROM outreach_metricsnapshot s
+    JOIN outreach_account a ON a.id = s.account_id
+    JOIN outreach_platform p ON p.id = a.platform_id
+    ORDER BY p.display_order, p.slug, a.name, s.period
+"""
+
+
+class CountingSink(io.RawIOBase):
+    def __init__(self):
+        self.bytes = 0
+        self.lines = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.bytes += len(data)
+        self.lines += bytes(data).count(b"\n")
+        return len(data)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_export(client, snapshots: int, peer_rows: int) -> dict:
+    from django.db import connection
+
+    sink = CountingSink()
+    copy_seconds = timed(lambda: connection.cursor().copy_expert(f"COPY ({EXPORT_SELECT}) TO STDOUT WITH CSV", sink))
+    rows_seen = {}
+
+    def app_export(query: str = ""):
+        response = client.get(f"/reports/snapshots.csv{query}")
+        rows_seen["rows"] = sum(chunk.count(b"\r\n") for chunk in response.streaming_content) - 1
+
+    baseline = peak_rss_mb()
+    small_seconds = timed(lambda: app_export("?platforms=kepu-china"))
+    small_rows = rows_seen["rows"]
+    after_small = peak_rss_mb()
+    app_seconds = timed(app_export)
+    after_full = peak_rss_mb()
+    peer = measure_import_export_export(peer_rows)
+    return {
+        "copy_rows_per_second": round(snapshots / copy_seconds),
+        "app_rows_per_second": round(rows_seen["rows"] / app_seconds),
+        "app_vs_copy": round((rows_seen["rows"] / app_seconds) / (snapshots / copy_seconds), 3),
+        "app_rows": rows_seen["rows"],
+        "app_peak_rss_growth_mb_small": round(after_small - baseline, 1),
+        "app_peak_rss_growth_mb_full": round(after_full - baseline, 1),
+        "small_export_rows": small_rows,
+        "small_export_seconds": round(small_seconds, 2),
+        "peer_rows_per_second": peer["rows_per_second"],
+        "peer_rows_measured": peer["rows"],
+        "app_vs_peer": round((rows_seen["rows"] / app_seconds) / peer["rows_per_second"], 1),
+    }
+
+
+def snapshot_resource():
+    from import_export import fields, resources, widgets
+
+    from outreach.models import Account, MetricSnapshot
+
+    class SnapshotResource(resources.ModelResource):
+        """The resource a Django user would write for django-import-export."""
+
+        account = fields.Field(
+            attribute="account", column_name="account", widget=widgets.ForeignKeyWidget(Account, "name")
+        )
+
+        class Meta:
+            model = MetricSnapshot
+            fields = ("id", "account", "period", "articles", "videos", "views", "followers", "approximate", "note")
+            import_id_fields = ("id",)
+
+    return SnapshotResource()
+
+
+def measure_import_export_export(rows: int) -> dict:
+    from outreach.models import MetricSnapshot
+
+    queryset = MetricSnapshot.objects.select_related("account").order_by("pk")[:rows]
+    resource_ = snapshot_resource()
+    seconds = timed(lambda: resource_.export(queryset=queryset).csv)
+    return {"rows": rows, "rows_per_second": round(rows / seconds)}
+
+
+def measure_page(client, path: str, raw_sql: str, params: list, repeat: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(raw_sql, params)
+            cursor.fetchall()
+
+    raw_seconds = timed(raw, repeat)
+    client.get(path)  # warm the caches and the connection
+    page_seconds = timed(lambda: client.get(path), repeat)
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(path).status_code
+    return {
+        "path": path,
+        "status": status,
+        "page_ms": round(page_seconds * 1000, 1),
+        "raw_ms": round(raw_seconds * 1000, 1),
+        "page_vs_raw": round(page_seconds / raw_seconds, 1),
+        "queries": len(queries.captured_queries),
+    }
+
+
+DASHBOARD_SQL = """
+    SELECT a.platform_id, s.period, SUM(s.views), COUNT(s.views)
+    FROM outreach_metricsnapshot s JOIN outreach_account a ON a.id = s.account_id
+    {where}
+    GROUP BY a.platform_id, s.period
+"""
+
+
+def measure_import(rows: int, peer_rows: int, account_names: list[tuple[str, str, str]]) -> dict:
+    from django.core.management import call_command
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "backfill.csv"
+        with path.open("w", encoding="utf-8", newline="") as file:
+            file.write("platform,account,period,articles,videos,views,followers\r\n")
+            for slug, name, counts in account_names[:rows]:
+                articles = "100000" if counts in ("articles", "both") else ""
+                videos = "100000" if counts in ("videos", "both") else ""
+                file.write(f"{slug},{name},{IMPORT_MONTH},{articles},{videos},900000000000,5000000\r\n")
+        start = time.perf_counter()
+        call_command("import_snapshots", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+        ours = time.perf_counter() - start
+    peer = measure_import_export_import(peer_rows, account_names)
+    ours_per_second = len(account_names[:rows]) / ours
+    return {
+        "rows": len(account_names[:rows]),
+        "seconds": round(ours, 2),
+        "rows_per_second": round(ours_per_second),
+        "peer_rows_measured": peer["rows"],
+        "peer_rows_per_second": peer["rows_per_second"],
+        "ours_vs_peer": round(ours_per_second / peer["rows_per_second"], 1),
+    }
+
+
+def measure_import_export_import(rows: int, account_names: list[tuple[str, str, str]]) -> dict:
+    import tablib
+    from django.db import transaction
+
+    dataset = tablib.Dataset(headers=["id", "account", "period", "articles", "videos", "views", "followers"])
+    generated = [entry for entry in account_names if entry[1].startswith("Account ")]
+    for _slug, name, counts in generated[-rows:]:
+        articles = 100001 if counts in ("articles", "both") else None
+        videos = 100001 if counts in ("videos", "both") else None
+        dataset.append(["", name, "2024-04-01", articles, videos, 900000000001, 5000001])
+    resource_ = snapshot_resource()
+    start = time.perf_counter()
+    with transaction.atomic():
+        result = resource_.import_data(dataset, dry_run=False, use_transactions=True)
+        transaction.set_rollback(True)  # the peer's rows are not kept
+    seconds = time.perf_counter() - start
+    if result.has_errors() or result.has_validation_errors():
+        problems = [row.errors or row.validation_error for row in result.rows if row.errors or row.validation_error]
+        raise RuntimeError(f"django-import-export refused the file: {problems[:2]}")
+    return {"rows": rows, "rows_per_second": round(rows / seconds)}
+
+
+def measure_page_weight(database_url: str) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from bench.page_weight import measure
+
+    manager = get_user_model().objects.create_user("weigher", password="a-long-weigher-password")  # noqa: S106
+    manager.groups.add(Group.objects.get(name="Managers"))
+
+    with tempfile.TemporaryDirectory() as folder:
+        environment = {
+            "PATH": os.environ["PATH"],
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-only-" + "x" * 50,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url,
+            "STATIC_ROOT": str(Path(folder) / "static"),
+        }
+        python = sys.executable
+        subprocess.run(
+            [python, "manage.py", "collectstatic", "--noinput"],
+            cwd=ROOT,
+            env=environment,
+            check=True,
+            capture_output=True,
+        )
+        port = 8765 + os.getpid() % 1000
+        server = subprocess.Popen(
+            [python, "-m", "gunicorn", "outreach.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _attempt in range(100):
+                try:
+                    import urllib.request
+
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            weight = measure(f"http://127.0.0.1:{port}", "weigher", "a-long-weigher-password", "/?platforms=wechat")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return {"first_visit_bytes": weight.first_visit_bytes, "second_visit_bytes": weight.second_visit_bytes}
+
+
+TARGETS = [
+    ("CSV export vs COPY", lambda r: r["export"]["app_vs_copy"], ">= 0.5", lambda v: v >= 0.5),
+    (
+        "CSV export peak memory growth, small vs full (MB)",
+        lambda r: f"{r['export']['app_peak_rss_growth_mb_small']} / {r['export']['app_peak_rss_growth_mb_full']}",
+        "within 20 MB",
+        None,
+    ),
+    ("CSV export vs django-import-export", lambda r: r["export"]["app_vs_peer"], "(faster)", lambda v: v > 1),
+    (
+        "dashboard, museum: page vs raw query",
+        lambda r: r["dashboard_museum"]["page_vs_raw"],
+        "<= 10, page < 50 ms",
+        None,
+    ),
+    ("dashboard, museum: page ms", lambda r: r["dashboard_museum"]["page_ms"], "< 50", lambda v: v < 50),
+    (
+        "dashboard, all accounts: page vs raw GROUP BY",
+        lambda r: r["dashboard_all"]["page_vs_raw"],
+        "<= 0.1",
+        lambda v: v <= 0.1,
+    ),
+    ("admin list, first page ms", lambda r: r["admin_list"]["page_ms"], "<= 100", lambda v: v <= 100),
+    (
+        "admin list by platform, first page ms",
+        lambda r: r["admin_list_platform"]["page_ms"],
+        "<= 100",
+        lambda v: v <= 100,
+    ),
+    ("CSV import vs django-import-export", lambda r: r["import"]["ours_vs_peer"], ">= 10", lambda v: v >= 10),
+    (
+        "page weight, first visit (bytes)",
+        lambda r: r["page_weight"]["first_visit_bytes"],
+        "<= 450,000",
+        lambda v: v <= 450_000,
+    ),
+    (
+        "page weight, second visit (bytes)",
+        lambda r: r["page_weight"]["second_visit_bytes"],
+        "<= 30,000",
+        lambda v: v <= 30_000,
+    ),
+]
+
+
+def table(results: dict) -> str:
+    lines = [f"{'what':52} {'measured':>16}  {'target':>20}  met"]
+    for label, value_of, target, check in TARGETS:
+        value = value_of(results)
+        met = "" if check is None else ("yes" if check(value) else "NO")
+        lines.append(f"{label:52} {value!s:>16}  {target:>20}  {met}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=3_600_000, help="snapshots to generate (120 per account)")
+    parser.add_argument("--database", default="outreach_bench", help="the PostgreSQL database to (re)create")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument("--skip-page-weight", action="store_true", help="do not start a production server")
+    parser.add_argument("--keep", action="store_true", help="keep the generated database afterwards")
+    options = parser.parse_args(argv)
+
+    database_url = create_database(options.database)
+    setup_django(database_url)
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from outreach.models import Account
+
+    started = time.perf_counter()
+    data = generate(options.rows)
+    admin = get_user_model().objects.create_superuser("bench", password="a-long-bench-password")  # noqa: S106
+    client = Client()
+    client.force_login(admin)
+    repeat = 5
+    museum = data["museum_account_ids"]
+    museum_query = "?" + "&".join(f"accounts={pk}" for pk in museum)
+    names = list(Account.objects.values_list("platform__slug", "name", "platform__content").order_by("pk"))
+    results = {
+        "data": {k: v for k, v in data.items() if k != "museum_account_ids"},
+        "export": measure_export(client, data["snapshots"], peer_rows=min(20_000, data["snapshots"])),
+        "dashboard_museum": measure_page(
+            client,
+            f"/{museum_query}",
+            DASHBOARD_SQL.format(where="WHERE s.account_id = ANY(%s)"),
+            [museum],
+            repeat,
+        ),
+        "dashboard_all": measure_page(client, "/", DASHBOARD_SQL.format(where=""), [], 1),
+        "admin_list": measure_page(
+            client,
+            "/admin/outreach/metricsnapshot/",
+            "SELECT * FROM outreach_metricsnapshot ORDER BY period DESC, account_id LIMIT 50",
+            [],
+            repeat,
+        ),
+        "admin_list_platform": measure_page(
+            client,
+            "/admin/outreach/metricsnapshot/?platform=wechat",
+            "SELECT s.* FROM outreach_metricsnapshot s JOIN outreach_account a ON a.id = s.account_id "
+            "JOIN outreach_platform p ON p.id = a.platform_id WHERE p.slug = 'wechat' "
+            "ORDER BY s.period DESC, s.account_id LIMIT 50",
+            [],
+            repeat,
+        ),
+        "import": measure_import(rows=min(100_000, len(names)), peer_rows=min(2_000, len(names)), account_names=names),
+    }
+    results["page_weight"] = (
+        {"first_visit_bytes": 0, "second_visit_bytes": 0}
+        if options.skip_page_weight
+        else measure_page_weight(database_url)
+    )
+    results["machine"] = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "postgresql": _server_version(),
+        "when": datetime.now().isoformat(timespec="seconds"),  # noqa: DTZ005
+        "total_seconds": round(time.perf_counter() - started, 1),
+    }
+    print(table(results))
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    options.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"saved {options.output}")
+    if not options.keep:
+        from django.db import connection
+
+        connection.close()
+        drop_database(options.database)
+    return 0
+
+
+def drop_database(name: str) -> None:
+    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    admin.autocommit = True
+    with closing(admin), admin.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _server_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

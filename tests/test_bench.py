@@ -1,0 +1,31 @@
+"""The benchmark, run tiny so that it cannot rot: it builds its data, measures everything, writes its JSON."""
+
+import json
+import os
+import subprocess
+import uuid
+
+from tests.servers import ROOT, VENV_BIN
+
+
+def test_the_benchmark_runs_at_a_tiny_size(tmp_path, postgres_databases):
+    postgres_databases()  # skips (or fails in CI) without PostgreSQL, as the benchmark needs it
+    output = tmp_path / "latest.json"
+    database = f"outreach_bench_smoke_{uuid.uuid4().hex[:8]}"
+
+    result = subprocess.run(
+        [VENV_BIN / "python", "-m", "bench.run", "--rows", "1200", "--database", database, "--output", str(output)],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": ""},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "CSV export vs COPY" in result.stdout and "page weight, first visit" in result.stdout
+    results = json.loads(output.read_text())
+    assert results["data"]["snapshots"] >= 1200
+    assert results["export"]["app_rows"] == results["data"]["snapshots"]
+    assert results["dashboard_all"]["status"] == 200 and results["admin_list"]["status"] == 200
+    assert results["import"]["rows"] > 0 and results["page_weight"]["first_visit_bytes"] > 100_000
