@@ -283,39 +283,34 @@ def cumulative_series_by_account(
 
 
 def _gap_note(increment: Increment) -> tuple[str, ...]:
-    if increment.months <= 1:
+    if increment.gaps == 0:
         return ()
-    start = add_months(increment.period, -increment.months + 1)
+    if increment.gaps == 1:
+        start = add_months(increment.period, -increment.months + 1)
+        return (
+            _("covers %(count)d months, %(start)s to %(end)s, with no report between")
+            % {"count": increment.months, "start": month_short(start), "end": month_short(increment.period)},
+        )
     return (
-        _("covers %(count)d months, %(start)s to %(end)s, with no report between")
-        % {"count": increment.months, "start": month_short(start), "end": month_short(increment.period)},
+        _("includes %(accounts)d accounts' growth over months with no report (up to %(count)d months)")
+        % {"accounts": increment.gaps, "count": increment.months},
     )
 
 
 def increment_series(
-    increments: list[Increment], accounts: list[Account], *, by: str, granularity: str
+    increments: list[Increment], groups: list, *, by: str, accounts: list[Account], granularity: str
 ) -> list[Series]:
-    """Bars of growth per period, per account or per platform (the sum of its accounts' increments)."""
-    key_of = (lambda a: a.platform) if by == "platform" else (lambda a: a)
-    groups: list = []
-    for account in accounts:
-        if key_of(account) not in groups:
-            groups.append(key_of(account))
-    account_by_id = {account.pk: account for account in accounts}
-    sums: dict[tuple, dict] = {}
+    """Bars of growth per period, one series per platform or account (`groups`, in their order)."""
+    sums: dict[tuple[int, date], dict] = {}
     for increment in increments:
-        group = key_of(account_by_id[increment.account_id])
         bucket = bucket_of(increment.period, granularity)
         entry = sums.setdefault(
-            (groups.index(group), bucket), {"value": 0, "approximate": False, "illustrative": False, "notes": []}
+            (increment.group_id, bucket), {"value": 0, "approximate": False, "illustrative": False, "notes": []}
         )
         entry["value"] += increment.value
         entry["approximate"] |= increment.approximate
         entry["illustrative"] |= increment.illustrative
-        notes = _gap_note(increment)
-        if notes and by == "platform" and len([a for a in accounts if key_of(a) == group]) > 1:
-            notes = (f"{account_name(account_by_id[increment.account_id], accounts)}: {notes[0]}",)
-        entry["notes"].extend(notes)
+        entry["notes"].extend(_gap_note(increment))
     series = []
     for index, group in enumerate(groups):
         points = [
@@ -327,8 +322,8 @@ def increment_series(
                 illustrative=entry["illustrative"],
                 notes=tuple(entry["notes"]),
             )
-            for (group_index, bucket), entry in sorted(sums.items(), key=lambda item: item[0][1])
-            if group_index == index
+            for (group_id, bucket), entry in sorted(sums.items(), key=lambda item: item[0][1])
+            if group_id == group.pk
         ]
         if points:
             name = group.name if by == "platform" else account_name(group, accounts)
@@ -338,7 +333,7 @@ def increment_series(
 
 
 def monthly_growth(increments: list[Increment], year: int) -> list[Point]:
-    """The growth of every month of `year`, summed over accounts, for the year-over-year chart."""
+    """The growth of every month of `year`, summed over platforms or accounts, for the year-over-year chart."""
     months: dict[date, dict] = {}
     for increment in increments:
         if increment.period.year != year:

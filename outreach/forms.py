@@ -266,6 +266,17 @@ class ScopeFilterForm(forms.Form):
             (str(account.pk), f"{account.platform} · {account.display_name}") for account in accounts
         ]
 
+    # Past this many accounts, the filter is a text field of account numbers rather than a list of boxes.
+    LISTED_ACCOUNTS_AT_MOST = 50
+
+    @property
+    def many_accounts(self) -> bool:
+        return len(self.fields["accounts"].choices) > self.LISTED_ACCOUNTS_AT_MOST
+
+    @property
+    def accounts_text(self) -> str:
+        return ",".join(self.data.getlist("accounts")) if hasattr(self.data, "getlist") else ""
+
     @classmethod
     def with_defaults(cls, query):
         """The query string with a default for every filter it leaves out, so that the form shows them."""

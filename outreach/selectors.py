@@ -7,8 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Window
-from django.db.models.functions import Lag
+from django.db import connection
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -136,11 +137,16 @@ class AccountMonth:
 
 @dataclass(frozen=True)
 class Increment:
-    """What one account's figure grew by since its previous reported month (`months` apart: 1 unless a gap)."""
+    """What a platform's (or an account's) figure grew by in one month, summed over its accounts.
 
-    account_id: int
+    Each account's growth runs from its previous reported month; `gaps` counts the accounts whose growth
+    spans missing months, `months` is the longest such span (1 when there is no gap).
+    """
+
+    group_id: int
     period: date
     value: int
+    gaps: int
     months: int
     approximate: bool
     illustrative: bool
@@ -211,47 +217,71 @@ def account_months(scope: DashboardScope) -> list[AccountMonth]:
     ]
 
 
-def account_increments(scope: DashboardScope, *, metric: str) -> list[Increment]:
-    """Each account's monthly increments of `metric`, computed in the database from consecutive snapshots.
+def grouped_increments(scope: DashboardScope, *, metric: str, by: str) -> list[Increment]:
+    """Monthly increments of `metric` per platform (or per account), computed in the database.
 
-    Consecutive means consecutive among the snapshots that report the metric: where months are missing,
-    the increment covers the gap and `months` says how many months it spans. The first snapshot of an
-    account has no increment. Months before the scope's start still serve as the previous value.
+    Each account's increment is its figure minus its previous reported one (a window over its snapshots
+    that report the metric); the increments are then summed per platform (or account) and month, so
+    that the rows returned are few whatever the number of snapshots. Months before the scope's start
+    still serve as the previous value.
     """
-    reported = _in_scope(scope, up_to_end_only=True).filter(**{f"{metric}__isnull": False})
+    month_index = ExtractYear("period") * 12 + ExtractMonth("period")
     by_account = {"partition_by": F("account_id"), "order_by": F("period").asc()}
-    rows = reported.annotate(
-        previous_value=Window(Lag(metric), **by_account),
-        previous_period=Window(Lag("period"), **by_account),
-        previous_approximate=Window(Lag("approximate"), **by_account),
-        previous_illustrative=Window(Lag("is_illustrative"), **by_account),
-    ).values_list(
-        "account_id",
-        "period",
-        metric,
-        "previous_value",
-        "previous_period",
-        "approximate",
-        "is_illustrative",
-        "previous_approximate",
-        "previous_illustrative",
-    )
-    increments = []
-    for account_id, period, value, previous, previous_period, approx, illus, previous_approx, previous_illus in rows:
-        if previous is None or (scope.start and period < scope.start):
-            continue
-        increments.append(
-            Increment(
-                account_id=account_id,
-                period=period,
-                value=value - previous,
-                months=(period.year - previous_period.year) * 12 + period.month - previous_period.month,
-                approximate=bool(approx or previous_approx),
-                illustrative=bool(illus or previous_illus),
-            )
+    flag = {"output_field": IntegerField()}
+    steps = (
+        _in_scope(scope, up_to_end_only=True)
+        .filter(**{f"{metric}__isnull": False})
+        .annotate(
+            group_id=F("account__platform_id") if by == "platform" else F("account_id"),
+            value=F(metric),
+            month_index=month_index,
+            flagged_approximate=Cast("approximate", **flag),
+            flagged_illustrative=Cast("is_illustrative", **flag),
+            previous_value=Window(Lag(metric), **by_account),
+            previous_index=Window(Lag(month_index), **by_account),
+            previous_approximate=Window(Lag(Cast("approximate", **flag)), **by_account),
+            previous_illustrative=Window(Lag(Cast("is_illustrative", **flag)), **by_account),
         )
-    increments.sort(key=lambda increment: (increment.account_id, increment.period))
-    return increments
+        .values(
+            "group_id",
+            "period",
+            "value",
+            "month_index",
+            "flagged_approximate",
+            "flagged_illustrative",
+            "previous_value",
+            "previous_index",
+            "previous_approximate",
+            "previous_illustrative",
+        )
+    )
+    inner, params = steps.query.sql_with_params()
+    since = "AND period >= %s" if scope.start else ""
+    query = f"""
+        SELECT group_id, period, SUM(value - previous_value),
+               SUM(CASE WHEN month_index - previous_index > 1 THEN 1 ELSE 0 END),
+               MAX(month_index - previous_index),
+               MAX(flagged_approximate + previous_approximate), MAX(flagged_illustrative + previous_illustrative)
+        FROM ({inner}) AS steps
+        WHERE previous_value IS NOT NULL {since}
+        GROUP BY group_id, period
+        ORDER BY group_id, period
+    """  # noqa: S608 (the inner query is Django's, compiled with parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, *([scope.start] if scope.start else [])])
+        rows = cursor.fetchall()
+    return [
+        Increment(
+            group_id=group_id,
+            period=period if isinstance(period, date) else date.fromisoformat(str(period)[:10]),
+            value=int(value),
+            gaps=int(gaps),
+            months=int(months),
+            approximate=bool(approximate),
+            illustrative=bool(illustrative),
+        )
+        for group_id, period, value, gaps, months, approximate, illustrative in rows
+    ]
 
 
 def latest_account_snapshots(scope: DashboardScope) -> list[MetricSnapshot]:

@@ -58,8 +58,26 @@ def dashboard_view(request):
     return render(request, "outreach/dashboard.html", context)
 
 
+# Past these, a line per account and a sentence per account stop being readable (and cheap).
+LINES_PER_ACCOUNT_AT_MOST = 50
+SUMMARY_ACCOUNTS_AT_MOST = 20
+
+
 def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
     metric, granularity, by = chosen["metric"], chosen["granularity"], chosen["by"]
+    notices = []
+    if by == "account" and len(accounts) > LINES_PER_ACCOUNT_AT_MOST:
+        by = "platform"
+        notices.append(
+            _("A line per account is drawn for at most %(count)d accounts: choose fewer. Shown per platform.")
+            % {"count": LINES_PER_ACCOUNT_AT_MOST}
+        )
+    summarised = accounts[:SUMMARY_ACCOUNTS_AT_MOST]
+    if len(accounts) > len(summarised):
+        notices.append(
+            _("The summary covers the first %(shown)d of %(total)d accounts: choose accounts to read about others.")
+            % {"shown": len(summarised), "total": len(accounts)}
+        )
     metric_label = str(rules.METRIC_LABELS[metric])
     shown_platforms = [platform for platform in platforms if any(a.platform_id == platform.pk for a in accounts)]
     if by == "account":
@@ -68,7 +86,7 @@ def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
         )
     else:
         lines = dashboard.cumulative_series_by_platform(totals, shown_platforms, metric=metric, granularity=granularity)
-    increments = selectors.account_increments(scope, metric=metric)
+    increments = selectors.grouped_increments(scope, metric=metric, by=by)
     milestones = selectors.dashboard_milestones(account_ids=scope.account_ids, start=scope.start, end=scope.end)
     latest_totals = [row for row in totals if row.period == latest]
     color_of = {platform.pk: platform for platform in platforms}
@@ -91,7 +109,13 @@ def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
             milestones=[charts.MilestoneMark(day=m.date, title=m.display_title) for m in milestones],
         ),
         "increments": charts.increments_figure(
-            series=dashboard.increment_series(increments, accounts, by=by, granularity=granularity),
+            series=dashboard.increment_series(
+                increments,
+                shown_platforms if by == "platform" else accounts,
+                by=by,
+                accounts=accounts,
+                granularity=granularity,
+            ),
             metric_label=metric_label,
             granularity=granularity,
         ),
@@ -110,7 +134,13 @@ def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
             {"id": f"figure-{name}", "figure": figure.to_plotly_json(), "caption": figure.layout.meta["caption"]}
             for name, figure in figures.items()
         ],
-        "summary": [dashboard.summary_sentence(s) for s in selectors.latest_account_snapshots(scope)],
+        "summary": [
+            dashboard.summary_sentence(snapshot)
+            for snapshot in selectors.latest_account_snapshots(
+                selectors.DashboardScope(account_ids=tuple(a.pk for a in summarised), start=scope.start, end=scope.end)
+            )
+        ],
+        "notices": notices,
         "table": dashboard.data_table(lines),
         "milestones": milestones,
         "metric_label": metric_label,
