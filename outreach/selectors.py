@@ -393,10 +393,58 @@ def import_accounts() -> list[Account]:
     return list(Account.objects.select_related("platform"))
 
 
-def snapshots_by_account_month(account_ids: list[int]) -> dict[tuple[int, date], MetricSnapshot]:
-    """The snapshots already recorded for these accounts, keyed by (account id, month)."""
-    snapshots = MetricSnapshot.objects.filter(account_id__in=account_ids)
-    return {(snapshot.account_id, snapshot.period): snapshot for snapshot in snapshots.iterator(chunk_size=10000)}
+@dataclass
+class ImportContext:
+    """What an import is checked against: the snapshots at the file's months, and around them.
+
+    `existing` maps (account id, month) to the snapshot recorded there; `timelines` maps each account to
+    the figures of its months that the rule set compares with: every month within the file's range, and
+    for each cumulative figure the nearest reported month before and after it.
+    """
+
+    existing: dict[tuple[int, date], MetricSnapshot]
+    timelines: dict[int, dict[date, dict[str, int | None]]]
+
+
+# SQLite refuses more than a few thousand parameters in one query.
+_ACCOUNTS_PER_QUERY = 900
+
+
+def import_context(keys: set[tuple[int, date]]) -> ImportContext:
+    """The snapshots an import of these (account id, month) keys is checked against (a few queries per
+    900 accounts), without reading every month of every account."""
+    context = ImportContext(existing={}, timelines=defaultdict(dict))
+    if not keys:
+        return context
+    first, last = min(period for _account, period in keys), max(period for _account, period in keys)
+    account_ids = sorted({account_id for account_id, _period in keys})
+    for start in range(0, len(account_ids), _ACCOUNTS_PER_QUERY):
+        batch = account_ids[start : start + _ACCOUNTS_PER_QUERY]
+        in_range = MetricSnapshot.objects.filter(account_id__in=batch, period__range=(first, last))
+        wanted_pks = []
+        for pk, account_id, period, *figures in in_range.values_list("pk", "account_id", "period", *rules.METRICS):
+            context.timelines[account_id][period] = dict(zip(rules.METRICS, figures, strict=True))
+            if (account_id, period) in keys:
+                wanted_pks.append(pk)
+        for snapshot in MetricSnapshot.objects.filter(pk__in=wanted_pks):
+            context.existing[(snapshot.account_id, snapshot.period)] = snapshot
+        around = {}
+        for metric in rules.CUMULATIVE_METRICS:
+            reported = MetricSnapshot.objects.filter(account=OuterRef("pk"), **{f"{metric}__isnull": False})
+            before = reported.filter(period__lt=first).order_by("-period")
+            after = reported.filter(period__gt=last).order_by("period")
+            around[f"before_{metric}_period"] = Subquery(before.values("period")[:1])
+            around[f"before_{metric}"] = Subquery(before.values(metric)[:1])
+            around[f"after_{metric}_period"] = Subquery(after.values("period")[:1])
+            around[f"after_{metric}"] = Subquery(after.values(metric)[:1])
+        for row in Account.objects.filter(pk__in=batch).annotate(**around).values("pk", *around):
+            timeline = context.timelines[row["pk"]]
+            for metric in rules.CUMULATIVE_METRICS:
+                for side in ("before", "after"):
+                    period = row[f"{side}_{metric}_period"]
+                    if period is not None:
+                        timeline.setdefault(period, {})[metric] = row[f"{side}_{metric}"]
+    return context
 
 
 # --- The audit trail -------------------------------------------------------------------------------
@@ -469,3 +517,23 @@ def recent_changes(*, limit: int = 50) -> list[ChangeRecord]:
             )
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes[:limit]
+
+
+def snapshot_export_copy_query(scope: DashboardScope, line: str) -> tuple[str, list]:
+    """The snapshot report as one SELECT of CSV lines (`line`), for PostgreSQL's COPY."""
+    conditions, params = ["s.account_id = ANY(%s)"], [list(scope.account_ids)]
+    if scope.start:
+        conditions.append("s.period >= %s")
+        params.append(scope.start)
+    if scope.end:
+        conditions.append("s.period <= %s")
+        params.append(scope.end)
+    query = f"""
+        SELECT {line}
+        FROM outreach_metricsnapshot s
+        JOIN outreach_account a ON a.id = s.account_id
+        JOIN outreach_platform p ON p.id = a.platform_id
+        WHERE {" AND ".join(conditions)}
+        ORDER BY p.display_order, p.slug, a.name, s.period
+    """  # noqa: S608 (our own column expressions; values are parameters)
+    return query, params

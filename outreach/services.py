@@ -230,7 +230,7 @@ def snapshot_import_check(*, data: bytes, file_name: str, progress=None):
         data,
         file_name=file_name,
         accounts_for=selectors.import_accounts,
-        existing_for=selectors.snapshots_by_account_month,
+        context_for=selectors.import_context,
         today=timezone.localdate(),
         progress=progress,
     )

@@ -190,13 +190,23 @@ def snapshots_report(request, file_format: str):
     first, last = scope.start or first, scope.end or last
     span = f"{format_month(first)}-to-{format_month(last)}" if first and last else "empty"
     columns = (*reports.SNAPSHOT_COLUMNS, *(reports.INCREMENT_COLUMNS if increments else ()))
+    translated = filters.cleaned_data["headers"] == "translated"
+    if file_format == "csv" and not increments and connection.vendor == "postgresql":
+        # At national scale, PostgreSQL writes the CSV itself: several times faster than row by row.
+        query, params = selectors.snapshot_export_copy_query(scope, reports.COPY_LINE)
+        header = reports.translated_header(columns) if translated else columns
+        response = StreamingHttpResponse(
+            reports.copy_csv_chunks(connection, header, query, params), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="outreach-snapshots-{span}.csv"'
+        return response
     return _download(
         selectors.snapshot_export_rows(scope, increments=increments),
         columns,
         file_name=f"outreach-snapshots-{span}",
         file_format=file_format,
         title=_("Snapshots"),
-        translated=filters.cleaned_data["headers"] == "translated",
+        translated=translated,
     )
 
 
