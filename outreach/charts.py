@@ -1,5 +1,9 @@
 """Plotly figures of the dashboard: pure functions, series in, figure out; no database.
 
+A figure is the JSON plotly.js draws ({"data": [...], "layout": {...}}), built as plain dicts: Plotly's
+Python objects validate every attribute as it is set, which cost more than the rest of the page. The
+tests pass every figure through `plotly.graph_objects.Figure` to check it.
+
 Every figure has a title, exact values with thousands separators in its hover text, months on the
 axis as periods, and each platform in its own colour and dash so that lines read in greyscale too.
 Approximate (lower bound) points are triangles, illustrative ones hollow, and their hover says so.
@@ -9,7 +13,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-import plotly.graph_objects as go
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -99,15 +102,17 @@ def _value_axis(values: list[int], scale: str = "linear") -> dict:
     }
 
 
-def _say_when_empty(figure: go.Figure, has_points: bool) -> None:
+def _say_when_empty(figure: dict, has_points: bool) -> None:
     if not has_points:
-        figure.add_annotation(
-            text=_("No figures of this kind for these filters"),
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
+        figure["layout"].setdefault("annotations", []).append(
+            {
+                "text": _("No figures of this kind for these filters"),
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+            }
         )
 
 
@@ -126,12 +131,10 @@ def _base_layout(title: str, caption: str) -> dict:
 
 
 def _time_axis(granularity: str) -> dict:
-    return {
-        "type": "date",
-        "ticklabelmode": "period",
-        "dtick": PERIODS[granularity] if granularity != "month" else None,
-        "showgrid": False,
-    }
+    axis = {"type": "date", "ticklabelmode": "period", "showgrid": False}
+    if granularity != "month":
+        axis["dtick"] = PERIODS[granularity]
+    return axis
 
 
 def cumulative_figure(
@@ -141,12 +144,13 @@ def cumulative_figure(
     granularity: str,
     scale: str,
     milestones: list[MilestoneMark],
-) -> go.Figure:
+) -> dict:
     """Cumulative growth: a line per series, milestones on the time axis."""
-    figure = go.Figure()
+    traces = []
     for line in series:
-        figure.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=[point.period.isoformat() for point in line.points],
                 y=[point.value for point in line.points],
                 name=line.name,
@@ -202,17 +206,18 @@ def cumulative_figure(
         }
         for mark in milestones
     ]
-    figure.update_layout(layout)
+    figure = {"data": traces, "layout": layout}
     _say_when_empty(figure, any(line.points for line in series))
     return figure
 
 
-def increments_figure(*, series: list[Series], metric_label: str, granularity: str) -> go.Figure:
+def increments_figure(*, series: list[Series], metric_label: str, granularity: str) -> dict:
     """What each period added, as stacked bars; a bar that covers missing months is hatched and says so."""
-    figure = go.Figure()
+    traces = []
     for bars in series:
-        figure.add_trace(
-            go.Bar(
+        traces.append(
+            dict(
+                type="bar",
                 x=[point.period.isoformat() for point in bars.points],
                 y=[point.value for point in bars.points],
                 name=bars.name,
@@ -234,7 +239,7 @@ def increments_figure(*, series: list[Series], metric_label: str, granularity: s
     layout["barmode"] = "relative"
     layout["xaxis"] = _time_axis(granularity)
     layout["yaxis"] = _value_axis(_stacked_extremes(series))
-    figure.update_layout(layout)
+    figure = {"data": traces, "layout": layout}
     _say_when_empty(figure, any(line.points for line in series))
     return figure
 
@@ -248,14 +253,15 @@ class Share:
     value: int
 
 
-def shares_figure(*, views: list[Share], followers: list[Share], month: date) -> go.Figure:
+def shares_figure(*, views: list[Share], followers: list[Share], month: date) -> dict:
     """Each platform's share of views, and of followers where any platform reports them."""
-    figure = go.Figure()
+    traces = []
     pies = [(_("Views"), views)] + ([(_("Followers"), followers)] if followers else [])
     width = 1 / len(pies)
     for index, (title, shares) in enumerate(pies):
-        figure.add_trace(
-            go.Pie(
+        traces.append(
+            dict(
+                type="pie",
                 labels=[share.name for share in shares],
                 values=[share.value for share in shares],
                 name=title,
@@ -269,13 +275,11 @@ def shares_figure(*, views: list[Share], followers: list[Share], month: date) ->
                 hovertemplate="%{label}<br><b>%{value:,d}</b> (%{percent})<extra>%{fullData.name}</extra>",
             )
         )
-    figure.update_layout(
-        _base_layout(
-            _("Share by platform, %(month)s") % {"month": month_short(month)},
-            _("Each platform's part of the latest month's total."),
-        )
+    layout = _base_layout(
+        _("Share by platform, %(month)s") % {"month": month_short(month)},
+        _("Each platform's part of the latest month's total."),
     )
-    return figure
+    return {"data": traces, "layout": layout}
 
 
 # This year strong, last year pale: told apart by lightness as well as by position.
@@ -284,13 +288,14 @@ YEAR_COLORS = ("#1f5fbf", "#9bb7e0")
 
 def year_over_year_figure(
     *, this_year: int, this_year_values: list[Point], last_year_values: list[Point], metric_label: str
-) -> go.Figure:
+) -> dict:
     """This year's monthly growth against last year's, month by month."""
-    figure = go.Figure()
+    traces = []
     years = ((this_year - 1, last_year_values, YEAR_COLORS[1]), (this_year, this_year_values, YEAR_COLORS[0]))
     for year, points, color in years:
-        figure.add_trace(
-            go.Bar(
+        traces.append(
+            dict(
+                type="bar",
                 x=[point.label for point in points],
                 y=[point.value for point in points],
                 name=str(year),
@@ -307,6 +312,6 @@ def year_over_year_figure(
     layout["barmode"] = "group"
     layout["xaxis"] = {"type": "category"}
     layout["yaxis"] = _value_axis([p.value for p in this_year_values + last_year_values])
-    figure.update_layout(layout)
+    figure = {"data": traces, "layout": layout}
     _say_when_empty(figure, bool(this_year_values or last_year_values))
     return figure

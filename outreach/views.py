@@ -131,7 +131,7 @@ def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
         "cards": dashboard.headline_cards(totals, latest),
         "platform_cards": dashboard.platform_cards(totals, shown_platforms, latest),
         "charts": [
-            {"id": f"figure-{name}", "figure": figure.to_plotly_json(), "caption": figure.layout.meta["caption"]}
+            {"id": f"figure-{name}", "figure": figure, "caption": figure["layout"]["meta"]["caption"]}
             for name, figure in figures.items()
         ],
         "summary": [

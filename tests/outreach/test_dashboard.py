@@ -343,3 +343,13 @@ def test_a_figure_no_account_reports_says_so_instead_of_drawing_nothing(manager_
     annotations = figure(response, "cumulative")["layout"]["annotations"]
     assert figure(response, "cumulative")["data"] == []
     assert "No figures of this kind for these filters" in [note["text"] for note in annotations]
+
+
+@pytest.mark.parametrize("query", [{}, {"by": "account", "scale": "log"}, {"granularity": "year", "metric": "followers"}])
+def test_every_figure_is_valid_plotly(manager_client, museum, query):
+    import plotly.graph_objects as go
+
+    response = manager_client.get(URL, query)
+
+    for name in ("cumulative", "increments", "shares", "year_over_year"):
+        go.Figure(figure(response, name))  # raises on any attribute plotly.js does not know
