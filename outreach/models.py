@@ -155,7 +155,8 @@ class MetricSnapshot(models.Model):
     history = HistoricalRecords(excluded_fields=("created_at", "updated_at", "updated_by", "version"))
 
     class Meta:
-        ordering = ("-period", "account")
+        # account_id, not account: ordering by the account would sort by its name, and defeat the index below.
+        ordering = ("-period", "account_id")
         verbose_name = _("metric snapshot")
         verbose_name_plural = _("metric snapshots")
         constraints = [
