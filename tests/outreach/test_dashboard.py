@@ -345,7 +345,9 @@ def test_a_figure_no_account_reports_says_so_instead_of_drawing_nothing(manager_
     assert "No figures of this kind for these filters" in [note["text"] for note in annotations]
 
 
-@pytest.mark.parametrize("query", [{}, {"by": "account", "scale": "log"}, {"granularity": "year", "metric": "followers"}])
+@pytest.mark.parametrize(
+    "query", [{}, {"by": "account", "scale": "log"}, {"granularity": "year", "metric": "followers"}]
+)
 def test_every_figure_is_valid_plotly(manager_client, museum, query):
     import plotly.graph_objects as go
 
