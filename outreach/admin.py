@@ -91,7 +91,7 @@ class AccountFilter(admin.SimpleListFilter):
 class CappedCountPaginator(Paginator):
     """Counts up to a cap: a first page of millions of snapshots must not wait for COUNT(*) over all of them."""
 
-    CAP = 10_000
+    CAP = 2_000
 
     @cached_property
     def count(self) -> int:

@@ -22,16 +22,6 @@ from outreach.selectors import AccountMonth, Increment, PlatformMonthTotal
 GRANULARITIES = ("month", "quarter", "year")
 
 
-def chosen_accounts(accounts: list[Account], *, platform_slugs: list[str], account_ids: list[str]) -> list[Account]:
-    """The accounts the filters select: all when none is chosen."""
-    return [
-        account
-        for account in accounts
-        if (not platform_slugs or account.platform.slug in platform_slugs)
-        and (not account_ids or str(account.pk) in account_ids)
-    ]
-
-
 def bucket_of(period: date, granularity: str) -> date:
     """The first month of the quarter or year a month falls in (the month itself for "month")."""
     if granularity == "quarter":
@@ -491,12 +481,12 @@ def _cell(point: Point) -> str:
     return text
 
 
-def filters_summary(chosen: dict, platforms: list[Platform], accounts: list[Account]) -> str:
+def filters_summary(chosen: dict, platforms: list[Platform], account_total: int) -> str:
     """The filters in effect, in words, for the printed page."""
     chosen_platforms = [p.name for p in platforms if p.slug in chosen["platforms"]] or [_("all platforms")]
     parts = [
         ", ".join(chosen_platforms),
-        ngettext("%(count)d account", "%(count)d accounts", len(accounts)) % {"count": len(accounts)},
+        ngettext("%(count)d account", "%(count)d accounts", account_total) % {"count": account_total},
         str(rules.METRIC_LABELS[chosen["metric"]]),
         _("from %(start)s to %(end)s")
         % {

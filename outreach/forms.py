@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from outreach import rules
+from outreach import rules, selectors
 from outreach.fields import CountFormField, MonthFormField
 from outreach.models import MetricSnapshot
 from outreach.months import format_month, month_label
@@ -249,6 +249,37 @@ class ListParameterField(forms.MultipleChoiceField):
         return [part.strip() for item in values for part in item.split(",") if part.strip()]
 
 
+class ListInput(forms.TextInput):
+    """A text input whose parameter may also be repeated (`?accounts=1&accounts=2`)."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def format_value(self, value):
+        return ",".join(value) if isinstance(value, list | tuple) else value
+
+
+class AccountNumbersField(forms.Field):
+    """Account numbers, comma-separated or repeated: the account filter when there are too many to list."""
+
+    widget = ListInput
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else [value or ""]
+        numbers = [part.strip() for item in values for part in str(item).split(",") if part.strip()]
+        wrong = [number for number in numbers if not number.isdigit()]
+        if wrong:
+            raise forms.ValidationError(_("“%(value)s” is not an account number."), params={"value": ", ".join(wrong)})
+        return numbers
+
+    def validate(self, value):
+        unknown = sorted(set(value) - {str(pk) for pk in selectors.existing_account_ids([int(v) for v in value])})
+        if unknown:
+            raise forms.ValidationError(
+                _("There is no account numbered %(numbers)s."), params={"numbers": ", ".join(unknown)}
+            )
+
+
 class ScopeFilterForm(forms.Form):
     """Which accounts and months to read, from the query string: shared by the dashboard and the reports."""
 
@@ -259,23 +290,23 @@ class ScopeFilterForm(forms.Form):
     DEFAULTS: dict[str, str] = {}
 
     def __init__(self, data, *, platforms, accounts, today: date):
+        """`accounts` to list as choices, or None when there are too many: then a field of account numbers."""
         self.today = today
         super().__init__(data)
         self.fields["platforms"].choices = [(platform.slug, platform.name) for platform in platforms]
-        self.fields["accounts"].choices = [
-            (str(account.pk), f"{account.platform} · {account.display_name}") for account in accounts
-        ]
+        if accounts is None:
+            self.fields["accounts"] = AccountNumbersField(label=self.fields["accounts"].label, required=False)
+        else:
+            self.fields["accounts"].choices = [
+                (str(account.pk), f"{account.platform} · {account.display_name}") for account in accounts
+            ]
 
     # Past this many accounts, the filter is a text field of account numbers rather than a list of boxes.
     LISTED_ACCOUNTS_AT_MOST = 50
 
     @property
     def many_accounts(self) -> bool:
-        return len(self.fields["accounts"].choices) > self.LISTED_ACCOUNTS_AT_MOST
-
-    @property
-    def accounts_text(self) -> str:
-        return ",".join(self.data.getlist("accounts")) if hasattr(self.data, "getlist") else ""
+        return isinstance(self.fields["accounts"], AccountNumbersField)
 
     @classmethod
     def with_defaults(cls, query):

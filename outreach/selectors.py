@@ -105,9 +105,14 @@ def month_grid_default_period(*, today: date) -> date:
 
 @dataclass(frozen=True)
 class DashboardScope:
-    """Which accounts and months the dashboard reads: the filters that select rows."""
+    """Which accounts and months the dashboard and the reports read.
 
-    account_ids: tuple[int, ...]
+    None means no restriction: every account (of the chosen platforms), every platform. The scope is
+    kept as conditions, not as a list of every account, so that it stays small at national scale.
+    """
+
+    account_ids: tuple[int, ...] | None = None
+    platform_ids: tuple[int, ...] | None = None
     start: date | None = None
     end: date | None = None
 
@@ -153,12 +158,43 @@ class Increment:
 
 
 def dashboard_accounts() -> list[Account]:
-    """Every account, with its platform: the filters' choices."""
+    """Every account, with its platform: the filters' choices (while there are few)."""
     return list(Account.objects.select_related("platform"))
 
 
+def account_count() -> int:
+    return Account.objects.count()
+
+
+def _accounts_in_scope(scope: DashboardScope):
+    accounts = Account.objects.all()
+    if scope.account_ids is not None:
+        accounts = accounts.filter(pk__in=scope.account_ids)
+    if scope.platform_ids is not None:
+        accounts = accounts.filter(platform_id__in=scope.platform_ids)
+    return accounts
+
+
+def scope_accounts(scope: DashboardScope, *, limit: int) -> list[Account]:
+    """The first `limit` accounts in scope, in the platforms' order, with their platforms."""
+    return list(_accounts_in_scope(scope).select_related("platform")[:limit])
+
+
+def scope_account_count(scope: DashboardScope) -> int:
+    return _accounts_in_scope(scope).count()
+
+
+def existing_account_ids(account_ids: list[int]) -> set[int]:
+    """Which of these account numbers exist."""
+    return set(Account.objects.filter(pk__in=account_ids).values_list("pk", flat=True))
+
+
 def _in_scope(scope: DashboardScope, *, up_to_end_only: bool = False):
-    rows = MetricSnapshot.objects.filter(account_id__in=scope.account_ids)
+    rows = MetricSnapshot.objects.all()
+    if scope.account_ids is not None:
+        rows = rows.filter(account_id__in=scope.account_ids)
+    if scope.platform_ids is not None:
+        rows = rows.filter(account__platform_id__in=scope.platform_ids)
     if scope.start and not up_to_end_only:
         rows = rows.filter(period__gte=scope.start)
     if scope.end:
@@ -296,9 +332,15 @@ def latest_account_snapshots(scope: DashboardScope) -> list[MetricSnapshot]:
     )
 
 
-def dashboard_milestones(*, account_ids: tuple[int, ...], start: date | None, end: date | None) -> list[Milestone]:
-    """Milestones of the chosen accounts, and the museum's own, within the months shown."""
-    milestones = Milestone.objects.filter(Q(account__isnull=True) | Q(account_id__in=account_ids))
+def dashboard_milestones(scope: DashboardScope) -> list[Milestone]:
+    """Milestones of the accounts in scope, and the museum's own, within the months shown."""
+    start, end = scope.start, scope.end
+    of_accounts = Q(account__isnull=False)
+    if scope.account_ids is not None:
+        of_accounts &= Q(account_id__in=scope.account_ids)
+    if scope.platform_ids is not None:
+        of_accounts &= Q(account__platform_id__in=scope.platform_ids)
+    milestones = Milestone.objects.filter(Q(account__isnull=True) | of_accounts)
     if start:
         milestones = milestones.filter(date__gte=start)
     if end:
@@ -521,7 +563,13 @@ def recent_changes(*, limit: int = 50) -> list[ChangeRecord]:
 
 def snapshot_export_copy_query(scope: DashboardScope, line: str) -> tuple[str, list]:
     """The snapshot report as one SELECT of CSV lines (`line`), for PostgreSQL's COPY."""
-    conditions, params = ["s.account_id = ANY(%s)"], [list(scope.account_ids)]
+    conditions, params = ["TRUE"], []
+    if scope.account_ids is not None:
+        conditions.append("s.account_id = ANY(%s)")
+        params.append(list(scope.account_ids))
+    if scope.platform_ids is not None:
+        conditions.append("a.platform_id = ANY(%s)")
+        params.append(list(scope.platform_ids))
     if scope.start:
         conditions.append("s.period >= %s")
         params.append(scope.start)

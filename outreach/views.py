@@ -22,40 +22,21 @@ def figures_viewer_required(view):
     return login_required(permission_required("outreach.view_metricsnapshot", raise_exception=True)(view))
 
 
-@require_safe
-@figures_viewer_required
-def dashboard_view(request):
-    """The managers' dashboard: headline cards, growth charts and a written summary, filtered by the URL."""
+def _filters(form_class, request, data):
+    """The filter form, with the accounts to list while they are few (else a field of account numbers)."""
     platforms = list(Platform.objects.all())
-    all_accounts = selectors.dashboard_accounts()
-    filters = DashboardFilterForm(
-        DashboardFilterForm.with_defaults(request.GET),
-        platforms=platforms,
-        accounts=all_accounts,
-        today=timezone.localdate(),
+    total = selectors.account_count()
+    listed = selectors.dashboard_accounts() if total <= form_class.LISTED_ACCOUNTS_AT_MOST else None
+    return form_class(data, platforms=platforms, accounts=listed, today=timezone.localdate()), platforms, total
+
+
+def _scope(chosen: dict, platforms: list[Platform]) -> selectors.DashboardScope:
+    return selectors.DashboardScope(
+        account_ids=tuple(int(pk) for pk in chosen["accounts"]) or None,
+        platform_ids=tuple(platform.pk for platform in platforms if platform.slug in chosen["platforms"]) or None,
+        start=chosen["start"],
+        end=chosen["end"],
     )
-    context = {"filters": filters, "platforms": platforms, "has_accounts": bool(all_accounts)}
-    if filters.is_valid():
-        context["report_query"] = filters.scope_query()
-    if not filters.is_valid():
-        return render(request, "outreach/dashboard.html", context, status=400)
-    chosen = filters.cleaned_data
-    accounts = dashboard.chosen_accounts(
-        all_accounts, platform_slugs=chosen["platforms"], account_ids=chosen["accounts"]
-    )
-    scope = selectors.DashboardScope(
-        account_ids=tuple(account.pk for account in accounts), start=chosen["start"], end=chosen["end"]
-    )
-    totals = selectors.platform_month_totals(scope)
-    latest = dashboard.latest_month(totals)
-    context.update(
-        accounts=accounts, latest=latest, filters_summary=dashboard.filters_summary(chosen, platforms, accounts)
-    )
-    if latest is None:
-        context["has_figures"] = selectors.any_figures_recorded()
-        return render(request, "outreach/dashboard.html", context)
-    context.update(_figures(chosen, scope, accounts, platforms, totals, latest))
-    return render(request, "outreach/dashboard.html", context)
 
 
 # Past these, a line per account and a sentence per account stop being readable (and cheap).
@@ -63,23 +44,52 @@ LINES_PER_ACCOUNT_AT_MOST = 50
 SUMMARY_ACCOUNTS_AT_MOST = 20
 
 
-def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
+@require_safe
+@figures_viewer_required
+def dashboard_view(request):
+    """The managers' dashboard: headline cards, growth charts and a written summary, filtered by the URL."""
+    filters, platforms, total = _filters(DashboardFilterForm, request, DashboardFilterForm.with_defaults(request.GET))
+    context = {"filters": filters, "platforms": platforms, "has_accounts": total > 0}
+    if not filters.is_valid():
+        return render(request, "outreach/dashboard.html", context, status=400)
+    chosen = filters.cleaned_data
+    scope = _scope(chosen, platforms)
+    totals = selectors.platform_month_totals(scope)
+    latest = dashboard.latest_month(totals)
+    accounts = selectors.scope_accounts(scope, limit=LINES_PER_ACCOUNT_AT_MOST + 1)
+    account_total = (
+        len(accounts) if len(accounts) <= LINES_PER_ACCOUNT_AT_MOST else selectors.scope_account_count(scope)
+    )
+    context.update(
+        report_query=filters.scope_query(),
+        latest=latest,
+        filters_summary=dashboard.filters_summary(chosen, platforms, account_total),
+    )
+    if latest is None:
+        context["has_figures"] = selectors.any_figures_recorded()
+        return render(request, "outreach/dashboard.html", context)
+    context.update(_figures(chosen, scope, accounts, account_total, platforms, totals, latest))
+    return render(request, "outreach/dashboard.html", context)
+
+
+def _figures(chosen, scope, accounts, account_total, platforms, totals, latest) -> dict:
     metric, granularity, by = chosen["metric"], chosen["granularity"], chosen["by"]
     notices = []
-    if by == "account" and len(accounts) > LINES_PER_ACCOUNT_AT_MOST:
+    if by == "account" and account_total > LINES_PER_ACCOUNT_AT_MOST:
         by = "platform"
         notices.append(
             _("A line per account is drawn for at most %(count)d accounts: choose fewer. Shown per platform.")
             % {"count": LINES_PER_ACCOUNT_AT_MOST}
         )
     summarised = accounts[:SUMMARY_ACCOUNTS_AT_MOST]
-    if len(accounts) > len(summarised):
+    if account_total > len(summarised):
         notices.append(
             _("The summary covers the first %(shown)d of %(total)d accounts: choose accounts to read about others.")
-            % {"shown": len(summarised), "total": len(accounts)}
+            % {"shown": len(summarised), "total": account_total}
         )
     metric_label = str(rules.METRIC_LABELS[metric])
-    shown_platforms = [platform for platform in platforms if any(a.platform_id == platform.pk for a in accounts)]
+    reporting = {row.platform_id for row in totals}
+    shown_platforms = [platform for platform in platforms if platform.pk in reporting]
     if by == "account":
         lines = dashboard.cumulative_series_by_account(
             selectors.account_months(scope), accounts, metric=metric, granularity=granularity
@@ -87,7 +97,7 @@ def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
     else:
         lines = dashboard.cumulative_series_by_platform(totals, shown_platforms, metric=metric, granularity=granularity)
     increments = selectors.grouped_increments(scope, metric=metric, by=by)
-    milestones = selectors.dashboard_milestones(account_ids=scope.account_ids, start=scope.start, end=scope.end)
+    milestones = selectors.dashboard_milestones(scope)
     latest_totals = [row for row in totals if row.period == latest]
     color_of = {platform.pk: platform for platform in platforms}
 
@@ -127,6 +137,9 @@ def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
             metric_label=metric_label,
         ),
     }
+    summary_scope = selectors.DashboardScope(
+        account_ids=tuple(account.pk for account in summarised), start=scope.start, end=scope.end
+    )
     return {
         "cards": dashboard.headline_cards(totals, latest),
         "platform_cards": dashboard.platform_cards(totals, shown_platforms, latest),
@@ -134,12 +147,7 @@ def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
             {"id": f"figure-{name}", "figure": figure, "caption": figure["layout"]["meta"]["caption"]}
             for name, figure in figures.items()
         ],
-        "summary": [
-            dashboard.summary_sentence(snapshot)
-            for snapshot in selectors.latest_account_snapshots(
-                selectors.DashboardScope(account_ids=tuple(a.pk for a in summarised), start=scope.start, end=scope.end)
-            )
-        ],
+        "summary": [dashboard.summary_sentence(s) for s in selectors.latest_account_snapshots(summary_scope)],
         "notices": notices,
         "table": dashboard.data_table(lines),
         "milestones": milestones,
@@ -149,17 +157,10 @@ def _figures(chosen, scope, accounts, platforms, totals, latest) -> dict:
 
 
 def _report_scope(request) -> tuple[selectors.DashboardScope | None, ReportFilterForm]:
-    platforms = list(Platform.objects.all())
-    accounts = selectors.dashboard_accounts()
-    filters = ReportFilterForm(request.GET, platforms=platforms, accounts=accounts, today=timezone.localdate())
+    filters, platforms, _total = _filters(ReportFilterForm, request, request.GET)
     if not filters.is_valid():
         return None, filters
-    chosen = filters.cleaned_data
-    selected = dashboard.chosen_accounts(accounts, platform_slugs=chosen["platforms"], account_ids=chosen["accounts"])
-    scope = selectors.DashboardScope(
-        account_ids=tuple(account.pk for account in selected), start=chosen["start"], end=chosen["end"]
-    )
-    return scope, filters
+    return _scope(filters.cleaned_data, platforms), filters
 
 
 def _bad_filters(filters: ReportFilterForm) -> HttpResponseBadRequest:

@@ -329,7 +329,7 @@ def test_the_number_of_queries_does_not_grow_with_accounts_or_months(
     manager_client, platform, django_assert_max_num_queries, by
 ):
     _add_accounts_and_months(platform, accounts=2, months=3)
-    with django_assert_max_num_queries(13) as small:
+    with django_assert_max_num_queries(15) as small:
         assert manager_client.get(URL, {"by": by}).status_code == 200
 
     _add_accounts_and_months(platform, accounts=20, months=30)
@@ -355,3 +355,47 @@ def test_every_figure_is_valid_plotly(manager_client, museum, query):
 
     for name in ("cumulative", "increments", "shares", "year_over_year"):
         go.Figure(figure(response, name))  # raises on any attribute plotly.js does not know
+
+
+@pytest.fixture
+def many_accounts(platform):
+    """Sixty accounts, each with two months: more than the filters list and the charts draw one by one."""
+    from outreach.models import Account, MetricSnapshot
+
+    accounts = Account.objects.bulk_create(
+        Account(platform=platform("bilibili"), name=f"Account {n:02d}", opened_on=date(2020, 1, 1)) for n in range(60)
+    )
+    MetricSnapshot.objects.bulk_create(
+        MetricSnapshot(account=account, period=period, videos=n + month, views=1000 * (n + month))
+        for n, account in enumerate(accounts)
+        for month, period in enumerate((date(2024, 1, 1), date(2024, 2, 1)))
+    )
+    return accounts
+
+
+def test_past_fifty_accounts_the_account_filter_takes_account_numbers(manager_client, many_accounts):
+    chosen = [many_accounts[0].pk, many_accounts[5].pk]
+
+    page = manager_client.get(URL, {"accounts": f"{chosen[0]},{chosen[1]}", "by": "account"})
+    unknown = manager_client.get(URL, {"accounts": "999999"})
+    not_a_number = manager_client.get(URL, {"accounts": "abc"})
+
+    html = page.content.decode()
+    assert 'name="accounts"' in html and 'type="checkbox" name="accounts"' not in html
+    assert set(traces(page, "cumulative")) == {"Bilibili · Account 00", "Bilibili · Account 05"}
+    assert unknown.status_code == 400 and "There is no account numbered 999999." in unknown.content.decode()
+    assert not_a_number.status_code == 400 and "is not an account number" in not_a_number.content.decode()
+
+
+def test_past_fifty_accounts_lines_are_per_platform_and_the_summary_says_whom_it_covers(manager_client, many_accounts):
+    response = manager_client.get(URL, {"by": "account", "metric": "views"})
+
+    page = response.content.decode()
+    assert list(traces(response, "cumulative")) == ["Bilibili"]
+    assert traces(response, "cumulative")["Bilibili"][1] == [
+        sum(1000 * n for n in range(60)),
+        sum(1000 * (n + 1) for n in range(60)),
+    ]
+    assert "A line per account is drawn for at most 50 accounts" in page
+    assert "The summary covers the first 20 of 60 accounts" in page
+    assert len(response.context["summary"]) == 20
