@@ -484,7 +484,11 @@ def main(argv=None) -> int:
             [],
             repeat,
         ),
-        "import": measure_import(rows=min(100_000, data["snapshots"] // 36), peer_rows=2_000, account_names=names),
+        "import": measure_import(
+            rows=min(100_000, data["snapshots"] // 36),
+            peer_rows=min(2_000, data["snapshots"] // 36),
+            account_names=names,
+        ),
     }
     results["page_weight"] = (
         {"first_visit_bytes": 0, "second_visit_bytes": 0}
