@@ -199,7 +199,7 @@ class MetricSnapshotAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=gettext_lazy("Export the selected snapshots as CSV"), permissions=("view",))
     def export_csv(self, request, queryset):
-        rows = selectors.snapshot_export_rows(None, queryset=queryset)
+        rows = selectors.selected_snapshot_rows(queryset)
         response = StreamingHttpResponse(
             reports.csv_chunks(reports.SNAPSHOT_COLUMNS, rows, reports.snapshot_cells),
             content_type="text/csv; charset=utf-8",

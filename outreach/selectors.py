@@ -365,10 +365,19 @@ def export_period_range(scope: DashboardScope) -> tuple[date | None, date | None
     return bounds["first"], bounds["last"]
 
 
-def snapshot_export_rows(scope: DashboardScope, *, increments: bool = False, queryset=None):
+def snapshot_export_rows(scope: DashboardScope, *, increments: bool = False):
     """The snapshot report's rows, read lazily: the columns of `reports.SNAPSHOT_COLUMNS`, then, with
     `increments`, each figure's growth since the account's previous snapshot and the months between."""
-    rows = queryset if queryset is not None else _in_scope(scope, up_to_end_only=increments)
+    rows = _in_scope(scope, up_to_end_only=increments)
+    return _export_rows(rows, increments=increments, start=scope.start)
+
+
+def selected_snapshot_rows(snapshots):
+    """The snapshot report's rows for snapshots chosen one by one (the admin's export action)."""
+    return _export_rows(snapshots, increments=False, start=None)
+
+
+def _export_rows(rows, *, increments: bool, start: date | None):
     rows = rows.order_by(*_EXPORT_ORDER)
     if not increments:
         return rows.values_list(*_EXPORT_FIELDS, "is_illustrative").iterator(chunk_size=5000)
@@ -379,7 +388,7 @@ def snapshot_export_rows(scope: DashboardScope, *, increments: bool = False, que
     ).values_list(
         *_EXPORT_FIELDS, "is_illustrative", "previous_period", *(f"previous_{metric}" for metric in rules.METRICS)
     )
-    return _with_increments(lagged.iterator(chunk_size=5000), start=scope.start if queryset is None else None)
+    return _with_increments(lagged.iterator(chunk_size=5000), start=start)
 
 
 def _with_increments(rows, *, start: date | None):

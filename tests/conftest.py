@@ -87,6 +87,17 @@ def staff_client(client, staff_user):
 
 
 @pytest.fixture
+def manager_client(client, django_user_model):
+    """A member of the Managers group, signed in: sees the figures, changes nothing."""
+    from django.contrib.auth.models import Group
+
+    manager = django_user_model.objects.create_user(username="manager", password="a-long-manager-password")
+    manager.groups.add(Group.objects.get(name="Managers"))
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
 def seeded(db):
     """The seed article's accounts and real February 2024 figures, as `load_seed_figures` makes them."""
     from django.core.management import call_command

@@ -5,7 +5,6 @@ import re
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from outreach.models import Milestone
@@ -15,15 +14,6 @@ from tests.conftest import AccountFactory, SnapshotFactory
 pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboard")
-
-
-@pytest.fixture
-def manager_client(client, django_user_model):
-    """Someone who may see the figures, and nothing else."""
-    manager = django_user_model.objects.create_user(username="manager", password="a-long-manager-password")
-    manager.user_permissions.add(Permission.objects.get(codename="view_metricsnapshot"))
-    client.force_login(manager)
-    return client
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import date
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from outreach.models import Account, MetricSnapshot, Platform
@@ -16,14 +15,6 @@ from outreach.months import add_months
 from tests.conftest import AccountFactory, SnapshotFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manager_client(client, django_user_model):
-    manager = django_user_model.objects.create_user(username="manager", password="a-long-manager-password")
-    manager.user_permissions.add(Permission.objects.get(codename="view_metricsnapshot"))
-    client.force_login(manager)
-    return client
 
 
 def download(response) -> bytes:
