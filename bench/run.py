@@ -132,10 +132,14 @@ def generate(rows: int) -> dict:
         batch.seek(0)
         cursor.copy_expert(f"COPY outreach_metricsnapshot ({snapshot_columns}) FROM STDIN", batch)
         cursor.execute("ANALYZE")
+    loaded = time.perf_counter()
+    # COPY bypasses the app's writes: the dashboard's monthly totals are computed once, as after a restore.
+    call_command("refresh_monthly_totals", stdout=io.StringIO())
     return {
         "accounts": len(account_ids),
         "snapshots": written + 4,
-        "seconds": round(time.perf_counter() - start, 1),
+        "seconds": round(loaded - start, 1),
+        "monthly_totals_seconds": round(time.perf_counter() - loaded, 1),
         "museum_account_ids": sorted(museum),
     }
 

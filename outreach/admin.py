@@ -57,6 +57,9 @@ class AccountAdmin(SimpleHistoryAdmin):
     list_select_related = ("platform",)
     search_fields = ("name", "name_zh", "handle")
 
+    def save_model(self, request, obj, form, change):
+        services.account_save(account=obj)
+
 
 class PlatformFilter(admin.SimpleListFilter):
     title = gettext_lazy("platform")
@@ -288,6 +291,12 @@ class MetricSnapshotAdmin(SimpleHistoryAdmin):
             expected_version=None if restoring else form.cleaned_data.get("version"),
             vouched=not restoring,
         )
+
+    def delete_model(self, request, obj):
+        services.snapshots_delete(MetricSnapshot.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.snapshots_delete(queryset)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

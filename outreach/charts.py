@@ -12,6 +12,7 @@ Approximate (lower bound) points are triangles, illustrative ones hollow, and th
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -56,17 +57,26 @@ class MilestoneMark:
     title: str
 
 
-def _hover_notes(point: Point) -> str:
-    notes = list(point.notes)
-    if point.approximate:
-        notes.append(_("lower bound (“more than”)"))
-    if point.illustrative:
-        notes.append(_("illustrative, not a real figure"))
-    return "".join(f"<br>{note}" for note in notes)
+def _customdata(points: list[Point], *, month_labels: bool = False) -> list[list[str]]:
+    """Each point's label (its month's, with `month_labels`) and notes, as the hover template shows them."""
+    language = get_language()
+    approximate, illustrative = _flag_notes(language)
+    data = []
+    for point in points:
+        notes = list(point.notes)
+        if point.approximate:
+            notes.append(approximate)
+        if point.illustrative:
+            notes.append(illustrative)
+        label = month_short(point.period, language) if month_labels or not point.label else point.label
+        data.append([label, "".join(f"<br>{note}" for note in notes)])
+    return data
 
 
-def _label(point: Point) -> str:
-    return point.label or month_short(point.period)
+# Looked up once per language, not once for each of a national dashboard's thousands of points.
+@lru_cache(maxsize=8)
+def _flag_notes(language: str | None) -> tuple[str, str]:
+    return _("lower bound (“more than”)"), _("illustrative, not a real figure")
 
 
 def _stacked_extremes(series: list[Series]) -> list[int]:
@@ -166,7 +176,7 @@ def cumulative_figure(
                         for p in line.points
                     ],
                 },
-                customdata=[[_label(p), _hover_notes(p)] for p in line.points],
+                customdata=_customdata(line.points),
                 hovertemplate="%{customdata[0]}<br><b>%{y:,d}</b>%{customdata[1]}<extra>%{fullData.name}</extra>",
             )
         )
@@ -228,7 +238,7 @@ def increments_figure(*, series: list[Series], metric_label: str, granularity: s
                     "opacity": [0.5 if p.illustrative else 1 for p in bars.points],
                     "pattern": {"shape": ["/" if len(p.notes) else "" for p in bars.points]},
                 },
-                customdata=[[_label(p), _hover_notes(p)] for p in bars.points],
+                customdata=_customdata(bars.points),
                 hovertemplate="%{customdata[0]}<br><b>%{y:+,d}</b>%{customdata[1]}<extra>%{fullData.name}</extra>",
             )
         )
@@ -300,7 +310,7 @@ def year_over_year_figure(
                 y=[point.value for point in points],
                 name=str(year),
                 marker={"color": color, "opacity": [0.5 if p.illustrative else 1 for p in points]},
-                customdata=[[month_short(p.period), _hover_notes(p)] for p in points],
+                customdata=_customdata(points, month_labels=True),
                 hovertemplate="%{customdata[0]}<br><b>%{y:+,d}</b>%{customdata[1]}<extra></extra>",
             )
         )

@@ -205,8 +205,11 @@ def cumulative_series_by_platform(
 ) -> list[Series]:
     """A line per platform: the sum of its accounts' reported totals, saying when not all reported."""
     expected = defaultdict(int)
+    by_platform = defaultdict(list)
     for row in rows:
         expected[row.platform_id] = max(expected[row.platform_id], row.reporting[metric])
+        if row.totals[metric] is not None:
+            by_platform[row.platform_id].append(row)
     series = []
     for index, platform in enumerate(platforms):
         points = [
@@ -217,8 +220,7 @@ def cumulative_series_by_platform(
                 illustrative=row.illustrative,
                 notes=_coverage_notes(row.reporting[metric], expected[platform.pk]),
             )
-            for row in rows
-            if row.platform_id == platform.pk and row.totals[metric] is not None
+            for row in by_platform[platform.pk]
         ]
         if points:
             series.append(
@@ -276,15 +278,12 @@ def _gap_note(increment: Increment) -> tuple[str, ...]:
     if increment.gaps == 0:
         return ()
     if increment.gaps == 1:
-        start = add_months(increment.period, -increment.months + 1)
+        start = add_months(increment.period, -increment.gap_months + 1)
         return (
             _("covers %(count)d months, %(start)s to %(end)s, with no report between")
-            % {"count": increment.months, "start": month_short(start), "end": month_short(increment.period)},
+            % {"count": increment.gap_months, "start": month_short(start), "end": month_short(increment.period)},
         )
-    return (
-        _("includes %(accounts)d accounts' growth over months with no report (up to %(count)d months)")
-        % {"accounts": increment.gaps, "count": increment.months},
-    )
+    return (_("includes %(accounts)d accounts' growth over months with no report") % {"accounts": increment.gaps},)
 
 
 def increment_series(
@@ -301,20 +300,22 @@ def increment_series(
         entry["approximate"] |= increment.approximate
         entry["illustrative"] |= increment.illustrative
         entry["notes"].extend(_gap_note(increment))
-    series = []
-    for index, group in enumerate(groups):
-        points = [
+    by_group: dict[int, list[Point]] = defaultdict(list)
+    labels = {bucket: bucket_label(bucket, granularity) for _group, bucket in sums}
+    for (group_id, bucket), entry in sorted(sums.items(), key=lambda item: item[0][1]):
+        by_group[group_id].append(
             Point(
                 period=bucket,
                 value=entry["value"],
-                label=bucket_label(bucket, granularity),
+                label=labels[bucket],
                 approximate=entry["approximate"],
                 illustrative=entry["illustrative"],
                 notes=tuple(entry["notes"]),
             )
-            for (group_id, bucket), entry in sorted(sums.items(), key=lambda item: item[0][1])
-            if group_id == group.pk
-        ]
+        )
+    series = []
+    for index, group in enumerate(groups):
+        points = by_group[group.pk]
         if points:
             name = group.name if by == "platform" else account_name(group, accounts)
             color = group.color if by == "platform" else group.platform.color
@@ -459,8 +460,9 @@ class DataTable:
 
 
 def data_table(series: list[Series]) -> DataTable:
-    periods = sorted({point.period for line in series for point in line.points})
-    labels = {point.period: _label_of(point) for line in series for point in line.points}
+    first_points = {point.period: point for line in reversed(series) for point in line.points}
+    periods = sorted(first_points)
+    labels = {period: _label_of(point) for period, point in first_points.items()}
     cells = {(line.name, point.period): _cell(point) for line in series for point in line.points}
     return DataTable(
         columns=[line.name for line in series],

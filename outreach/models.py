@@ -267,3 +267,40 @@ class SnapshotImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})" if self.uploaded_at else self.file_name
+
+
+class MonthlyTotal(models.Model):
+    """One platform's figure (one metric) in one month, summed over its accounts, with its growth.
+
+    Derived data, never typed: every write path changes it by the difference it makes (see
+    `services.monthly_totals_following`), so that the dashboard of every account reads a few thousand
+    rows instead of scanning millions of snapshots. `refresh_monthly_totals` rebuilds it from scratch.
+    Each column is a sum or a count, so that a change is added to it, whoever else writes at once. They
+    are plain integers, not positive ones: should the totals ever drift (a write outside the services),
+    a staff member's save must not fail on them; `refresh_monthly_totals` mends them.
+    """
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+", verbose_name=_("platform"))
+    period = MonthField(_("month"))
+    metric = models.CharField(_("figure"), max_length=10, choices=[(m, rules.METRIC_LABELS[m]) for m in rules.METRICS])
+    total = models.BigIntegerField(_("total"), default=0)
+    reporting = models.IntegerField(_("accounts reporting"), default=0)
+    approximate = models.IntegerField(_("approximate figures"), default=0)
+    illustrative = models.IntegerField(_("illustrative figures"), default=0)
+    # Growth: each reporting account's figure minus its previous reported one, where it has one.
+    growth = models.BigIntegerField(_("growth"), default=0)
+    growth_steps = models.IntegerField(_("accounts with growth"), default=0)
+    gaps = models.IntegerField(_("growth over unreported months"), default=0)
+    gap_months = models.IntegerField(_("months those span"), default=0)
+    growth_approximate = models.IntegerField(_("growth from approximate figures"), default=0)
+    growth_illustrative = models.IntegerField(_("growth from illustrative figures"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly total")
+        verbose_name_plural = _("monthly totals")
+        constraints = [
+            models.UniqueConstraint(fields=("platform", "period", "metric"), name="monthly_total_one_per_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} · {format_month(self.period)} · {self.get_metric_display()}"

@@ -7,6 +7,7 @@ ambiguous (`4/1/24` could be January or April, so it is refused with a way out).
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils import formats
@@ -43,9 +44,19 @@ def month_label(month: date) -> str:
     return formats.date_format(month, "YEAR_MONTH_FORMAT")
 
 
-def month_short(month: date) -> str:
-    """The month as cards, charts and filters show it: `Feb 2024`, `2024年2月`."""
-    if (get_language() or "").startswith("zh"):
+def month_short(month: date, language: str | None = None) -> str:
+    """The month as cards, charts and filters show it: `Feb 2024`, `2024年2月`.
+
+    In `language`, the active one by default (give it when labelling thousands of points: looking up
+    the active language costs more than the cached label).
+    """
+    return _month_short(month, language or get_language() or "")
+
+
+# A national dashboard labels thousands of points with a few hundred months: format each once per language.
+@lru_cache(maxsize=4096)
+def _month_short(month: date, language: str) -> str:
+    if language.startswith("zh"):
         return formats.date_format(month, "YEAR_MONTH_FORMAT")
     return formats.date_format(month, "M Y")
 

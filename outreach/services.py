@@ -1,15 +1,90 @@
 """Writes: every change to the figures goes through a function here, validated and in a transaction."""
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from outreach import reports, rules, seed, selectors
-from outreach.models import Account, MetricSnapshot, Milestone, Platform, SnapshotImport
+from outreach import monthly_totals, reports, rules, seed, selectors
+from outreach.models import Account, MetricSnapshot, Milestone, MonthlyTotal, Platform, SnapshotImport
+
+# --- The kept monthly totals ------------------------------------------------------------------------
+
+
+@contextmanager
+def monthly_totals_following(keys: Iterable[tuple[int, date | None]]) -> Iterator[None]:
+    """Keep `MonthlyTotal` true through the writes made inside: every write path wraps its writes in it.
+
+    `keys` are the (account id, month) pairs the writes touch, before and after; a month of None
+    means all of the account's months (an account moving to another platform). The accounts are
+    locked first, so that no one else changes their timelines between the two readings; the totals
+    then change by what the accounts' timelines add after the writes minus what they added before.
+    """
+    keys = list(keys)
+    account_ids = {account_id for account_id, _period in keys}
+    periods = [period for _account_id, period in keys]
+    if None in periods or not periods:
+        first = last = None
+    else:
+        first, last = min(periods), max(periods)
+    with transaction.atomic():
+        if connection.features.has_select_for_update:  # SQLite has one writer at a time anyway
+            # In the accounts' order, so that two writers never wait for each other's locks.
+            list(Account.objects.filter(pk__in=account_ids).order_by("pk").select_for_update().values_list("pk"))
+        before = _contributions(account_ids, first, last)
+        yield
+        after = _contributions(account_ids, first, last)
+        _monthly_totals_add(monthly_totals.difference(before, after))
+
+
+def _contributions(account_ids: set[int], first: date | None, last: date | None) -> dict:
+    return monthly_totals.timelines_contributions(selectors.account_timelines(account_ids, first=first, last=last))
+
+
+_UPSERT_ROWS_AT_ONCE = 500
+
+
+def _monthly_totals_add(changes: dict[monthly_totals.Key, list[int]]) -> None:
+    """Add these differences to the stored totals (one statement per 500 cells), then drop emptied cells."""
+    if not changes:
+        return
+    table = MonthlyTotal._meta.db_table
+    columns = monthly_totals.COLUMNS
+    keys = sorted(changes)  # one order for every writer: no deadlock between two
+    added = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in columns)
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), _UPSERT_ROWS_AT_ONCE):
+            batch = keys[start : start + _UPSERT_ROWS_AT_ONCE]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * (3 + len(columns))) + ")"] * len(batch))
+            params = [value for key in batch for value in (*key, *changes[key])]
+            cursor.execute(
+                f"INSERT INTO {table} (platform_id, period, metric, {', '.join(columns)}) VALUES {placeholders} "  # noqa: S608
+                f"ON CONFLICT (platform_id, period, metric) DO UPDATE SET {added}",
+                params,
+            )
+    MonthlyTotal.objects.filter(reporting__lte=0, period__in={period for _platform, period, _metric in keys}).delete()
+
+
+def monthly_totals_rebuild() -> int:
+    """Compute every monthly total from the snapshots again (after a bulk load, or to mend a drift).
+
+    Returns how many cells there are. One transaction: the dashboard never sees them half written.
+    """
+    table = MonthlyTotal._meta.db_table
+    columns = ", ".join(monthly_totals.COLUMNS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        MonthlyTotal.objects.all().delete()
+        for query, params in selectors.monthly_totals_rebuild_queries():
+            cursor.execute(f"INSERT INTO {table} (platform_id, period, metric, {columns}) {query}", params)  # noqa: S608
+    return MonthlyTotal.objects.count()
+
+
+# --- Snapshots -------------------------------------------------------------------------------------
 
 
 class ConcurrentEdit(Exception):
@@ -30,9 +105,41 @@ def snapshot_save(
     ConcurrentEdit is raised instead.
     """
     _stamp_and_validate(snapshot, user, vouched=vouched)
-    with transaction.atomic():
+    with transaction.atomic(), monthly_totals_following(_touched_keys([snapshot])):
         _save_versioned(snapshot, expected_version)
     return snapshot
+
+
+def _touched_keys(snapshots: list[MetricSnapshot]) -> set[tuple[int, date]]:
+    """The (account, month) pairs saving these snapshots touches: where they are, and where they were."""
+    keys = {(snapshot.account_id, snapshot.period) for snapshot in snapshots}
+    stored = [snapshot.pk for snapshot in snapshots if snapshot.pk is not None]
+    keys.update(MetricSnapshot.objects.filter(pk__in=stored).values_list("account_id", "period"))
+    return keys
+
+
+def snapshots_delete(snapshots) -> int:
+    """Delete these snapshots (a queryset), keeping the monthly totals true; returns how many."""
+    with transaction.atomic():
+        keys = set(snapshots.values_list("account_id", "period"))
+        with monthly_totals_following(keys):
+            removed, _by_model = snapshots.delete()
+    return removed
+
+
+def account_save(*, account: Account) -> Account:
+    """Save an account; one moved to another platform takes its figures to that platform's totals."""
+    with transaction.atomic():
+        moved = (
+            account.pk is not None
+            and Account.objects.filter(pk=account.pk).exclude(platform_id=account.platform_id).exists()
+        )
+        if not moved:
+            account.save()
+            return account
+        with monthly_totals_following([(account.pk, None)]):
+            account.save()
+    return account
 
 
 def _stamp_and_validate(snapshot: MetricSnapshot, user, *, vouched: bool = True) -> None:
@@ -84,7 +191,7 @@ def month_grid_save(
     if errors:
         raise MonthGridRefused(errors)
     created, updated = [], []
-    with transaction.atomic():
+    with transaction.atomic(), monthly_totals_following(_touched_keys(snapshots)):
         for snapshot, expected_version in zip(snapshots, expected_versions, strict=True):
             (updated if snapshot.pk else created).append(snapshot)
             _save_versioned(snapshot, expected_version)
@@ -132,20 +239,21 @@ def seed_figures_load(*, illustrative_history: bool) -> SeedResult:
                 snapshots = seed.illustrative_history(fact, account) + snapshots
             milestones.append((account, seed.opening_milestone(account)))
             existing = set(MetricSnapshot.objects.filter(account=account).values_list("period", flat=True))
-            for snapshot in snapshots:
-                if snapshot.period in existing:
-                    result.kept += 1
-                    continue
-                try:
-                    snapshot.full_clean()
-                except ValidationError as error:
-                    result.refused.append(f"{snapshot}: {'; '.join(error.messages)}")
-                    continue
-                snapshot.save()
-                if snapshot.is_illustrative:
-                    result.illustrative_created += 1
-                else:
-                    result.real_created += 1
+            with monthly_totals_following(_touched_keys(snapshots)):
+                for snapshot in snapshots:
+                    if snapshot.period in existing:
+                        result.kept += 1
+                        continue
+                    try:
+                        snapshot.full_clean()
+                    except ValidationError as error:
+                        result.refused.append(f"{snapshot}: {'; '.join(error.messages)}")
+                        continue
+                    snapshot.save()
+                    if snapshot.is_illustrative:
+                        result.illustrative_created += 1
+                    else:
+                        result.real_created += 1
         accounts = {account.platform.slug: account for account, _milestone in milestones}
         milestones += [(accounts.get(event.platform_slug), event) for event in seed.seed_events()]
         for account, milestone in milestones:
@@ -160,9 +268,7 @@ def seed_figures_load(*, illustrative_history: bool) -> SeedResult:
 
 def illustrative_snapshots_remove() -> int:
     """Delete every illustrative snapshot; returns how many."""
-    with transaction.atomic():
-        removed, _by_model = MetricSnapshot.objects.filter(is_illustrative=True).delete()
-    return removed
+    return snapshots_delete(MetricSnapshot.objects.filter(is_illustrative=True))
 
 
 class ImportRefused(Exception):
@@ -204,7 +310,8 @@ def snapshot_import_apply(*, plan, source: SnapshotImport, user) -> SnapshotImpo
             updated.append(snapshot)
     # The audit trail says which file each figure came from.
     reason = f"Imported from {source.file_name} (import #{source.pk})"
-    with transaction.atomic():
+    keys = {(snapshot.account_id, snapshot.period) for snapshot in [*created, *updated]}
+    with transaction.atomic(), monthly_totals_following(keys):
         bulk_create_with_history(
             created, MetricSnapshot, batch_size=2000, default_user=user, default_change_reason=reason
         )

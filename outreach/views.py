@@ -54,12 +54,16 @@ def dashboard_view(request):
         return render(request, "outreach/dashboard.html", context, status=400)
     chosen = filters.cleaned_data
     scope = _scope(chosen, platforms)
-    totals = selectors.platform_month_totals(scope)
-    latest = dashboard.latest_month(totals)
-    accounts = selectors.scope_accounts(scope, limit=LINES_PER_ACCOUNT_AT_MOST + 1)
+    accounts = selectors.scope_accounts(
+        scope, limit=LINES_PER_ACCOUNT_AT_MOST + 1, platforms=platforms, every_account=total
+    )
     account_total = (
         len(accounts) if len(accounts) <= LINES_PER_ACCOUNT_AT_MOST else selectors.scope_account_count(scope)
     )
+    # Past so many accounts, lines per account give way to lines per platform (a notice says so).
+    by = "platform" if account_total > LINES_PER_ACCOUNT_AT_MOST else chosen["by"]
+    months = selectors.dashboard_months(scope, metric=chosen["metric"], by=by)
+    latest = dashboard.latest_month(months.totals)
     context.update(
         report_query=filters.scope_query(),
         latest=latest,
@@ -68,15 +72,15 @@ def dashboard_view(request):
     if latest is None:
         context["has_figures"] = selectors.any_figures_recorded()
         return render(request, "outreach/dashboard.html", context)
-    context.update(_figures(chosen, scope, accounts, account_total, platforms, totals, latest))
+    context.update(_figures(chosen, by, scope, accounts, account_total, platforms, months, latest))
     return render(request, "outreach/dashboard.html", context)
 
 
-def _figures(chosen, scope, accounts, account_total, platforms, totals, latest) -> dict:
-    metric, granularity, by = chosen["metric"], chosen["granularity"], chosen["by"]
+def _figures(chosen, by, scope, accounts, account_total, platforms, months, latest) -> dict:
+    metric, granularity = chosen["metric"], chosen["granularity"]
+    totals = months.totals
     notices = []
-    if by == "account" and account_total > LINES_PER_ACCOUNT_AT_MOST:
-        by = "platform"
+    if by != chosen["by"]:
         notices.append(
             _("A line per account is drawn for at most %(count)d accounts: choose fewer. Shown per platform.")
             % {"count": LINES_PER_ACCOUNT_AT_MOST}
@@ -92,11 +96,11 @@ def _figures(chosen, scope, accounts, account_total, platforms, totals, latest) 
     shown_platforms = [platform for platform in platforms if platform.pk in reporting]
     if by == "account":
         lines = dashboard.cumulative_series_by_account(
-            selectors.account_months(scope), accounts, metric=metric, granularity=granularity
+            months.account_months, accounts, metric=metric, granularity=granularity
         )
     else:
         lines = dashboard.cumulative_series_by_platform(totals, shown_platforms, metric=metric, granularity=granularity)
-    increments = selectors.grouped_increments(scope, metric=metric, by=by)
+    increments = months.increments
     milestones = selectors.dashboard_milestones(scope)
     latest_totals = [row for row in totals if row.period == latest]
     color_of = {platform.pk: platform for platform in platforms}

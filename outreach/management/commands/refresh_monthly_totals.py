@@ -1,0 +1,17 @@
+"""Compute the dashboard's monthly totals from the snapshots again."""
+
+from django.core.management.base import BaseCommand
+
+from outreach import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild the per-platform monthly totals the dashboard reads from every snapshot. Every write in "
+        "the app keeps them up to date; run this after loading snapshots by other means (SQL, COPY, a restore "
+        "of the snapshots table alone)."
+    )
+
+    def handle(self, *args, **options):
+        cells = services.monthly_totals_rebuild()
+        self.stdout.write(self.style.SUCCESS(f"Rebuilt {cells} monthly totals."))
