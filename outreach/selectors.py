@@ -202,7 +202,7 @@ def scope_account_count(scope: DashboardScope) -> int:
 
 def existing_account_ids(account_ids: list[int]) -> set[int]:
     """Which of these account numbers exist."""
-    return set(Account.objects.filter(pk__in=account_ids).values_list("pk", flat=True))
+    return set(Account.objects.filter(pk__in=account_ids).order_by().values_list("pk", flat=True))
 
 
 def _in_scope(scope: DashboardScope, *, up_to_end_only: bool = False):
