@@ -76,10 +76,11 @@ def contributions(platform_id: int, rows: list[TimelineRow]) -> dict[Key, list[i
 
 def timelines_contributions(timelines: dict[int, tuple[int, list[TimelineRow]]]) -> dict[Key, list[int]]:
     """What these accounts' timelines (account id: platform id and rows) add, summed."""
-    added: dict[Key, list[int]] = defaultdict(lambda: [0] * len(COLUMNS))
+    added: dict[Key, list[int]] = {}
     for platform_id, rows in timelines.values():
         for key, cell in contributions(platform_id, rows).items():
-            added[key] = [a + b for a, b in zip(added[key], cell, strict=True)]
+            present = added.get(key)
+            added[key] = cell if present is None else [a + b for a, b in zip(present, cell, strict=True)]
     return added
 
 

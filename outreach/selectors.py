@@ -237,10 +237,12 @@ def dashboard_months(scope: DashboardScope, *, metric: str, by: str) -> Dashboar
     kept_totals = scope.account_ids is None
     kept_increments = kept_totals and by == "platform"
     timelines = None if kept_increments else _scope_timelines(scope)
+    platform_cells = None
     if kept_totals:
         totals = _platform_month_totals_kept(scope)
     else:
-        totals = _platform_month_totals(_scope_cells(timelines, scope))
+        platform_cells = _scope_cells(timelines, scope)
+        totals = _platform_month_totals(platform_cells)
     account_months = []
     if kept_increments:
         increments = _increments_kept(scope, metric)
@@ -259,7 +261,10 @@ def dashboard_months(scope: DashboardScope, *, metric: str, by: str) -> Dashboar
                 if scope.start is None or row.period >= scope.start
             ]
             timelines = {account_id: (account_id, rows) for account_id, (_platform, rows) in timelines.items()}
-        cells = _scope_cells(timelines, scope)
+            cells = _scope_cells(timelines, scope)
+        else:
+            cells = platform_cells  # named accounts, per platform: the cells the totals came from
+        grown = sorted((key, cell) for key, cell in cells.items() if key[2] == metric and cell[_GROWTH_STEPS] > 0)
         increments = [
             Increment(
                 group_id=group_id,
@@ -270,8 +275,7 @@ def dashboard_months(scope: DashboardScope, *, metric: str, by: str) -> Dashboar
                 approximate=cell[_GROWTH_APPROXIMATE] > 0,
                 illustrative=cell[_GROWTH_ILLUSTRATIVE] > 0,
             )
-            for (group_id, period, cell_metric), cell in sorted(cells.items())
-            if cell_metric == metric and cell[_GROWTH_STEPS] > 0
+            for (group_id, period, _metric), cell in grown
         ]
     return DashboardMonths(totals=totals, increments=increments, account_months=account_months)
 
