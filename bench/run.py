@@ -547,7 +547,7 @@ def main(argv=None) -> int:
             [museum],
             repeat,
         ),
-        "dashboard_all": measure_page(client, "/", DASHBOARD_SQL.format(where=""), [], 1),
+        "dashboard_all": measure_page(client, "/", DASHBOARD_SQL.format(where=""), [], repeat),
         "admin_list": measure_page(
             client,
             "/admin/outreach/metricsnapshot/",

@@ -123,12 +123,16 @@ def _change(current: int | None, earlier: _MonthTotal | None, since: date) -> Ch
 
 
 def _totals_by_month(rows: list[PlatformMonthTotal], metric: str) -> dict[date, _MonthTotal]:
-    months: dict[date, _MonthTotal] = defaultdict(_MonthTotal)
+    months: dict[date, _MonthTotal] = {}
     for row in rows:
-        if row.totals[metric] is None:
+        value = row.totals[metric]
+        if value is None:
             continue
-        total = months[row.period]
-        total.value = (total.value or 0) + row.totals[metric]
+        total = months.get(row.period)
+        if total is None:
+            months[row.period] = _MonthTotal(value, row.reporting[metric], row.approximate, row.illustrative)
+            continue
+        total.value += value
         total.reporting += row.reporting[metric]
         total.approximate |= row.approximate
         total.illustrative |= row.illustrative
