@@ -291,8 +291,14 @@ def _scope_timelines(scope: DashboardScope) -> dict[int, tuple[int, list[monthly
     rows = MetricSnapshot.objects.filter(account_id__in=platforms).order_by()
     if scope.end:
         rows = rows.filter(period__lte=scope.end)
+    _add_timeline_rows(timelines, rows)
+    return timelines
+
+
+def _add_timeline_rows(timelines: dict[int, tuple[int, list[monthly_totals.TimelineRow]]], snapshots) -> None:
+    """Append these snapshots to their accounts' timelines."""
     fields = ("account_id", "period", *rules.METRICS, "approximate", "is_illustrative")
-    for account_id, period, *figures, approximate, illustrative in rows.values_list(*fields):
+    for account_id, period, *figures, approximate, illustrative in snapshots.values_list(*fields):
         timelines[account_id][1].append(
             monthly_totals.TimelineRow(
                 period=period,
@@ -301,7 +307,6 @@ def _scope_timelines(scope: DashboardScope) -> dict[int, tuple[int, list[monthly
                 illustrative=illustrative,
             )
         )
-    return timelines
 
 
 def _scope_cells(timelines, scope: DashboardScope) -> dict[monthly_totals.Key, list[int]]:
@@ -506,7 +511,6 @@ def account_timelines(
     reporting it on either side. Without months, every snapshot. A few queries per 900 accounts.
     """
     timelines: dict[int, tuple[int, list[monthly_totals.TimelineRow]]] = {}
-    fields = ("account_id", "period", *rules.METRICS, "approximate", "is_illustrative")
     account_ids = sorted(account_ids)
     for start in range(0, len(account_ids), _ACCOUNTS_PER_QUERY):
         batch = account_ids[start : start + _ACCOUNTS_PER_QUERY]
@@ -527,15 +531,7 @@ def account_timelines(
             rows = list(accounts.values("pk", "platform_id"))
         for row in rows:
             timelines[row["pk"]] = (row["platform_id"], [])
-        for account_id, period, *figures, approximate, illustrative in snapshots.values_list(*fields):
-            timelines[account_id][1].append(
-                monthly_totals.TimelineRow(
-                    period=period,
-                    figures=dict(zip(rules.METRICS, figures, strict=True)),
-                    approximate=approximate,
-                    illustrative=illustrative,
-                )
-            )
+        _add_timeline_rows(timelines, snapshots)
     return timelines
 
 
