@@ -14,6 +14,7 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 
 # Playwright's sync API runs an event loop in this thread; the test's own database calls are still
 # synchronous, one at a time, so Django's guard against async-unsafe calls does not apply.
@@ -88,3 +89,32 @@ def screenshot(page, name: str) -> None:
     """Keep a screenshot for people to look at (test-artifacts/, ignored by git)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_accessible(page, *, exclude: tuple[str, ...] = ()) -> None:
+    """Fail if axe-core (4.14.1, vendored) finds a serious or critical violation on the page as it is now.
+
+    Call it after the page has settled (charts drawn, messages shown): axe checks the DOM at that moment.
+    `exclude` takes CSS selectors of parts that are not ours to fix (none on our own pages). The failure
+    lists each violation as its rule id, impact, help text and the selectors of the offending elements.
+    Usage: `from tests.browser.conftest import assert_accessible`, then `assert_accessible(page)`.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        """async (exclude) => {
+            const context = exclude.length ? {exclude: exclude.map((selector) => [selector])} : document;
+            const results = await axe.run(context, {resultTypes: ["violations"]});
+            return results.violations.map((violation) => ({
+                id: violation.id,
+                impact: violation.impact,
+                help: violation.help,
+                targets: violation.nodes.map((node) => node.target.join(" ")),
+            }));
+        }""",
+        list(exclude),
+    )
+    serious = [violation for violation in results if violation["impact"] in ("serious", "critical")]
+    assert not serious, f"axe-core found serious or critical violations on {page.url}:\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}: {', '.join(v['targets'])}" for v in serious
+    )
