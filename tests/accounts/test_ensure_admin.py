@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +37,19 @@ def test_without_a_password_one_is_generated_and_printed_once(monkeypatch, capsy
     assert get_user_model().objects.get(username="admin").check_password(password)
     assert password not in second
     assert get_user_model().objects.filter(is_superuser=True).count() == 1
+
+
+def test_a_password_beginning_with_a_dollar_is_the_one_that_signs_in(monkeypatch, capsys, django_app):
+    # One random password in 64 begins with "$"; django-environ alone reads it as a variable's name.
+    password = "$ecret-curator-password"
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "curator")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", password)
+
+    out = run_ensure_admin(capsys)
+
+    assert out == "Created the administrator “curator”.\n", "no password should be generated and printed"
+    page = django_app.get(reverse("accounts:login"))
+    form = next(form for form in page.forms.values() if "password" in form.fields)
+    form["username"], form["password"] = "curator", password
+    signed_in = form.submit().follow()
+    assert signed_in.context["user"].username == "curator"

@@ -2,12 +2,13 @@
 
 import secrets
 
-import environ
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-env = environ.Env()
+# The settings' one reader of the environment: it takes a value beginning with "$" as it is (a plain
+# `environ.Env` reads it as the name of another variable and finds none).
+from outreach.settings import env
 
 
 class Command(BaseCommand):
