@@ -1,21 +1,48 @@
 """Large numbers the way each language reads them."""
 
+from decimal import ROUND_HALF_EVEN, Decimal
+
 from django.utils.translation import get_language
 
 from outreach import rules
 
+# Each language's units, smallest first, and how finely a shortened figure is written in them.
+_ENGLISH_UNITS = ((10**3, "K"), (10**6, "M"), (10**9, "B"), (10**12, "T"))
+_CHINESE_UNITS = ((10**4, "万"), (10**8, "亿"), (10**12, "万亿"))
 
-def short_count(value: int) -> str:
-    """A count shortened for a card, the way each language reads it: 1.89M, 20M; 188.6万, 2000万, 1.2亿."""
-    if value < 10**4:
-        return rules.format_count(value)
-    if (get_language() or "").startswith("zh"):
-        size, unit = (10**8, "亿") if value >= 10**8 else (10**4, "万")
-        # One decimal at most, as Chinese reports write it: 188.6万, 263万.
-        return f"{value / size:.1f}".removesuffix(".0") + unit
-    for size, unit in ((10**9, "B"), (10**6, "M"), (10**3, "K")):
-        if value >= size:
-            shortened = f"{value / size:.3g}"
-            # .3g writes 999,600 as "1e+03": past three digits, write the whole number.
-            return (shortened if "e" not in shortened else f"{value / size:,.0f}") + unit
-    return rules.format_count(value)
+
+def _rounded(value: Decimal, *, significant: int | None = None, decimals: int | None = None) -> Decimal:
+    """`value` rounded half to even, as Babel and ICU round, to so many significant digits or decimals."""
+    if significant is not None:
+        digits = value.adjusted() + 1  # digits before the point
+        decimals = max(significant - digits, 0)
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+
+
+def _written(number: Decimal, *, grouped: bool) -> str:
+    text = f"{number:,f}" if grouped else f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def short_count(value: int | float) -> str:
+    """A count shortened for a card, the way each language reads it: 1.89M, 20M; 188.6万, 2000万, 1.2亿.
+
+    As Babel's `format_compact_decimal` (and ICU) do, the unit is chosen after rounding: 999,950 is 1M,
+    not 1,000K, and 99,999,999 is 1亿, not 10000万. Below 10,000 the count is written whole.
+    """
+    exact = Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    sign, exact = ("-" if exact < 0 else ""), abs(exact)
+    if exact < 10**4:
+        return sign + rules.format_count(int(exact))
+    chinese = (get_language() or "").startswith("zh")
+    units = _CHINESE_UNITS if chinese else _ENGLISH_UNITS
+    # English keeps three significant digits (1.89M, 188K); Chinese one decimal at most (188.6万, 263万).
+    precision = {"decimals": 1} if chinese else {"significant": 3}
+    step = units[1][0] // units[0][0]  # how many of one unit make the next: 1,000 or 10,000
+    index = max(i for i, (size, _unit) in enumerate(units) if exact >= size)
+    number = _rounded(exact / units[index][0], **precision)
+    while number >= step and index + 1 < len(units):
+        index += 1
+        number = _rounded(exact / units[index][0], **precision)
+    # Chinese writes 2000万, not 2,000万; English groups only past a thousand trillion.
+    return sign + _written(number, grouped=not chinese) + units[index][1]
