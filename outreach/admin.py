@@ -210,13 +210,22 @@ class MetricSnapshotAdmin(SimpleHistoryAdmin):
         response["Content-Disposition"] = 'attachment; filename="outreach-snapshots-selected.csv"'
         return response
 
-    def _check_may_import(self, request) -> None:
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+    def may_enter_figures(self, request) -> bool:
+        """Whether this person may use the month grid and the import: they both create and correct."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def _check_may_enter_figures(self, request) -> None:
+        if not self.may_enter_figures(request):
             raise PermissionDenied
+
+    def changelist_view(self, request, extra_context=None):
+        # Django passes the template no change permission: the links to the grid and the import need it.
+        extra_context = {"may_enter_figures": self.may_enter_figures(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def import_view(self, request):
         """Upload a file of figures; it is checked and previewed before anything is written."""
-        self._check_may_import(request)
+        self._check_may_enter_figures(request)
         form = SnapshotImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
@@ -239,7 +248,7 @@ class MetricSnapshotAdmin(SimpleHistoryAdmin):
 
     def import_preview_view(self, request, pk: int):
         """Every row of an uploaded file with what it would do; confirming writes all of them or none."""
-        self._check_may_import(request)
+        self._check_may_enter_figures(request)
         source = get_object_or_404(SnapshotImport, pk=pk, uploaded_by=request.user, applied_at__isnull=True)
         try:
             plan = services.snapshot_import_check(data=bytes(source.content), file_name=source.file_name)
@@ -316,8 +325,7 @@ class MetricSnapshotAdmin(SimpleHistoryAdmin):
 
     def month_grid_view(self, request):
         """Every active account's figures for one month, entered at once and saved all or nothing."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
-            raise PermissionDenied
+        self._check_may_enter_figures(request)
         today = timezone.localdate()
         default = {"period": format_month(selectors.month_grid_default_period(today=today))}
         picker = MonthPickerForm(request.GET if "period" in request.GET else default, today=today)

@@ -1,10 +1,13 @@
 """The admin site: open to whoever enters figures or administers, by role rather than by a flag."""
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
-from accounts.views import remember_language
 
 
 class OutreachAdminSite(admin.AdminSite):
@@ -20,18 +23,23 @@ class OutreachAdminSite(admin.AdminSite):
         )
 
     def login(self, request, extra_context=None):
-        """The admin's sign-in, which then switches to the person's own language, as the site's does."""
-        response = super().login(request, extra_context)
-        language = getattr(request.user, "language", "")
-        if request.method == "POST" and request.user.is_authenticated and language:
-            remember_language(response, language)
-        return response
+        """One sign-in page for every role: the admin's own (staff flag only) hands over to it, keeping `next`."""
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
+        return redirect_to_login(next_url, resolve_url(settings.LOGIN_URL))
+
+    def index(self, request, extra_context=None):
+        """The admin's front page, with the month's routine (the month grid, the import) one click away."""
+        user = request.user
+        may_enter = user.has_perm("outreach.add_metricsnapshot") and user.has_perm("outreach.change_metricsnapshot")
+        return super().index(request, {"may_enter_figures": may_enter, **(extra_context or {})})
 
     def admin_view(self, view, cacheable=False):
         """Signed-in people without access get 403 and a page that says why; others are sent to sign in."""
         guarded = super().admin_view(view, cacheable)
 
         def inner(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
             if request.user.is_authenticated and not self.has_permission(request):
                 raise PermissionDenied(_("Only staff who enter figures and administrators use the admin."))
             return guarded(request, *args, **kwargs)

@@ -34,7 +34,7 @@ PAGES = {
     "accounts:logout": dict.fromkeys(ROLES, 405),  # POST only
     "set_language": dict.fromkeys(ROLES, 302),  # POST changes the language; a GET only goes back
     "admin:index": ADMIN_USERS,
-    "admin:login": {"anonymous": 200, "manager": 200, "staff": 302, "administrator": 302},
+    "admin:login": dict.fromkeys(ROLES, 302),  # hands over to the one sign-in page
     "admin:logout": {"anonymous": 302, "manager": 403, "staff": 405, "administrator": 405},  # POST only
     "admin:password_change": ADMIN_USERS,
     "admin:password_change_done": ADMIN_USERS,

@@ -54,13 +54,15 @@ def test_a_success_before_the_limit_resets_the_count(manager, settings):
         assert sign_in(client, "manager", "wrong").status_code == 200
 
 
-def test_the_admin_sign_in_is_protected_too(manager, settings):
+def test_the_admin_sign_in_signs_no_one_in_past_the_lockout(manager, settings):
     client = Client()
-    for _attempt in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("admin:login"), {"username": "manager", "password": "wrong"}, REMOTE_ADDR="10.0.0.3")
+    client.post(reverse("admin:login"), {"username": "manager", "password": PASSWORD}, REMOTE_ADDR="10.0.0.3")
+    assert "_auth_user_id" not in client.session  # it only hands over to the one sign-in page
 
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": "manager", "password": "wrong"}, REMOTE_ADDR="10.0.0.3")
     response = client.post(
-        reverse("admin:login"), {"username": "manager", "password": PASSWORD}, REMOTE_ADDR="10.0.0.3"
+        reverse("accounts:login"), {"username": "manager", "password": PASSWORD}, REMOTE_ADDR="10.0.0.3"
     )
 
     assert response.status_code == 429

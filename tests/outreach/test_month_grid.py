@@ -215,7 +215,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get(GRID_URL)
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
+    assert response.url.startswith(reverse("accounts:login") + "?next=/admin/")
 
 
 def test_grid_saves_appear_in_each_snapshots_admin_history(staff_client, seeded):

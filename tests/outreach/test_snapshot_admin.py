@@ -232,7 +232,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get(ADD_URL)
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
+    assert response.url.startswith(reverse("accounts:login") + "?next=/admin/")
 
 
 @pytest.mark.parametrize("model", ["platform", "account"])
