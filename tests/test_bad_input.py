@@ -12,10 +12,9 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from webtest import Upload
 
 from accounts.models import User
-from outreach.months import add_months
 from tests.conftest import SnapshotFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +23,6 @@ ADD = reverse("admin:outreach_metricsnapshot_add")
 GRID = reverse("admin:outreach_month_grid")
 IMPORT = reverse("admin:outreach_import")
 HEADER = "platform,account,period,articles,videos,views,followers,approximate,note\r\n"
-NEXT_MONTH = add_months(timezone.localdate().replace(day=1), 1).strftime("%Y-%m")
 
 
 def database_state() -> dict:
@@ -34,8 +32,8 @@ def database_state() -> dict:
 
 
 @pytest.fixture
-def world(seeded, django_user_model):
-    """The seed, a later April for WeChat, and one person of each role, signed in."""
+def world(seeded, django_user_model, next_month):
+    """The seed, a later April for WeChat, one person of each role, signed in, and next month ("YYYY-MM")."""
     SnapshotFactory(account=seeded["wechat"], period=date(2024, 4, 1), articles=1020, views=20_300_000, followers=None)
     clients = {}
     for role, group in (("staff", "Staff"), ("administrator", "Administrators")):
@@ -43,7 +41,8 @@ def world(seeded, django_user_model):
         user.groups.add(Group.objects.get(name=group))
         clients[role] = Client()
         clients[role].force_login(user)
-    return {"accounts": seeded, "clients": clients}
+    # Next month as of the test, not of the import of this module (which may have been in the previous month).
+    return {"accounts": seeded, "clients": clients, "next_month": next_month.strftime("%Y-%m")}
 
 
 def snapshot_form(world, **fields):
@@ -95,7 +94,7 @@ CASES = {
     ),
     "text in a count": (lambda w: snapshot_form(w, views="twenty million"), "is not a whole number"),
     "fraction": (lambda w: snapshot_form(w, articles="1010.5"), "is not a whole number"),
-    "future month": (lambda w: snapshot_form(w, period=NEXT_MONTH, views="30000000"), "is in the future"),
+    "future month": (lambda w: snapshot_form(w, period=w["next_month"], views="30000000"), "is in the future"),
     "month before opening": (lambda w: snapshot_form(w, period="2015-05", views="1"), "is before the account opened"),
     "decreasing total": (
         lambda w: snapshot_form(w, views="19,000,000"),
@@ -125,7 +124,7 @@ CASES = {
     "grid: negative": (lambda w: grid(w, videos="-1", views="7,700,000"), "A count can't be negative."),
     "grid: decreasing": (lambda w: grid(w, videos="340"), "Videos can't go down: February 2024 was 345."),
     "grid: text": (lambda w: grid(w, views="7.7M"), "is not a whole number"),
-    "grid: future month": (lambda w: grid(w, period=NEXT_MONTH, views="8000000"), "is in the future"),
+    "grid: future month": (lambda w: grid(w, period=w["next_month"], views="8000000"), "is in the future"),
     "grid: too large": (lambda w: grid(w, views="1" * 25), "larger than any count"),
     # The import
     "import: wrong header": (lambda w: upload(w, "平台,账号,月份\r\nwechat,x,2024-03\r\n"), "The first line must name"),
@@ -140,7 +139,7 @@ CASES = {
         "has no account named “Nobody”",
     ),
     "import: future month": (
-        lambda w: upload(w, csv_row(f"douyin,上海科技馆,{NEXT_MONTH},,350,1,,,")),
+        lambda w: upload(w, csv_row(f"douyin,上海科技馆,{w['next_month']},,350,1,,,")),
         "is in the future",
     ),
     "import: decreasing total": (
@@ -192,7 +191,7 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(world, case):
 MARKUP = '<script>alert("x")</script><b>bold</b>'
 
 
-def test_markup_in_names_and_notes_is_shown_as_text_on_every_page(world):
+def test_markup_in_names_and_notes_is_shown_as_text_on_every_page(world, django_app):
     staff = world["clients"]["staff"]
     account = world["accounts"]["douyin"]
     account.name = f"Museum {MARKUP}"
@@ -213,5 +212,20 @@ def test_markup_in_names_and_notes_is_shown_as_text_on_every_page(world):
         page = staff.get(url).content.decode()
         assert "<script>alert" not in page, url
         assert "&lt;script&gt;" in page or "\\u003Cscript\\u003E" in page, url
-    preview = upload(world, csv_row(f'douyin,"Museum {MARKUP.replace(chr(34), chr(34) * 2)}",2024-04,,351,7800000,,,'))
-    assert "<script>alert" not in preview.content.decode()
+    # The import's preview, as the upload page leads to it, before anything is confirmed: a valid row of the
+    # renamed account (markup in its name and note) and a refused row naming an account that does not exist.
+    quoted = MARKUP.replace('"', '""')
+    data = csv_row(f'douyin,"Museum {quoted}",2024-04,,351,7800000,,,"note {quoted}"') + (
+        f'wechat,"Nobody {quoted}",2024-04,1030,,20400000,,,\r\n'
+    )
+    page = django_app.get(IMPORT, user="staff")
+    form = next(form for form in page.forms.values() if "file" in form.fields)
+    form["file"] = Upload("markup.csv", data.encode())
+    preview = form.submit().follow()
+    assert preview.request.path.startswith(IMPORT) and preview.request.path != IMPORT, preview.request.path
+    assert "1 to create" in preview.text and "1 refused" in preview.text, "this is the preview of the file"
+    assert "<script>alert" not in preview.text
+    assert preview.text.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;") >= 2
+    assert not preview.html.select("table.import-rows script, table.import-rows b")
+    names = [cell.get_text() for cell in preview.html.select("table.import-rows tbody tr td:nth-of-type(3)")]
+    assert f"Museum {MARKUP}" in " ".join(names) and f"Nobody {MARKUP}" in " ".join(names)

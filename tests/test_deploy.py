@@ -9,18 +9,22 @@ import json
 import os
 import re
 import shlex
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from contextlib import closing
-from pathlib import Path
 
 import psycopg2
-import pytest
 import yaml
 
-from tests.servers import PATH, ROOT, VENV_BIN, collect_static, free_port, production_env, secret_key, serving
+from tests.servers import (
+    PATH,
+    ROOT,
+    VENV_BIN,
+    collect_static,
+    gunicorn_command,
+    production_env,
+    run,
+    secret_key,
+    started_server,
+)
 
 SEEDED_PLATFORMS = {"kepu-china", "wechat", "douyin", "bilibili"}
 
@@ -57,22 +61,6 @@ def interpolate(value: str, variables: dict[str, str]) -> str:
         return argument
 
     return re.sub(r"\$\{(\w+)(?:(:[-?])([^}]*))?\}", resolve, value)
-
-
-def get_json_once_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> tuple[int, dict]:
-    """The status and JSON body of GET `url`, polling until the server (which may migrate first) accepts."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (a loopback http URL)
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as error:
-            return error.code, json.load(error)
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.5)
-    pytest.fail(f"no answer from {url} in {timeout:.0f} s:\n{log.read_text()}")
 
 
 def test_compose_web_sets_only_variables_the_settings_read():
@@ -119,14 +107,13 @@ def test_web_start_command_serves_healthz_against_postgresql(fresh_postgres_data
     # In compose, PostgreSQL is the service `db`; here it is the local server.
     assert environment["DATABASE_URL"].count("@db:") == 1
     environment["DATABASE_URL"] = environment["DATABASE_URL"].replace("@db:", "@127.0.0.1:")
-    port = free_port()
-    environment |= {"PATH": PATH, "BIND": "127.0.0.1", "PORT": str(port), "STATIC_ROOT": str(tmp_path / "static")}
-    log = tmp_path / "web.log"
+    # Port 0: gunicorn binds a free port itself and logs which, so no other process can take it meanwhile.
+    environment |= {"PATH": PATH, "BIND": "127.0.0.1", "PORT": "0", "STATIC_ROOT": str(tmp_path / "static")}
 
-    with serving(command, environment, log) as process:
-        status, body = get_json_once_up(f"http://127.0.0.1:{port}/healthz", process, log)
+    with started_server(command, environment, tmp_path / "web.log") as server:
+        status, body = server.status, json.loads(server.body)
 
-    assert (status, body["status"]) == (200, "ok"), log.read_text()
+    assert (status, body["status"]) == (200, "ok"), server.log_text()
     migrated = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=fresh_postgres_database)
     with closing(migrated), migrated.cursor() as cursor:
         cursor.execute("SELECT slug FROM outreach_platform")
@@ -134,20 +121,17 @@ def test_web_start_command_serves_healthz_against_postgresql(fresh_postgres_data
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
-    port = free_port()
     environment = production_env(
         SECRET_KEY=secret_key(),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL="postgres://postgres@127.0.0.1:1/nothing",  # nothing listens on port 1
         STATIC_ROOT=str(tmp_path),
     )
-    command = [str(VENV_BIN / "gunicorn"), "outreach.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-    log = tmp_path / "web.log"
 
-    with serving(command, environment, log) as process:
-        status, body = get_json_once_up(f"http://127.0.0.1:{port}/healthz", process, log)
+    with started_server(gunicorn_command(), environment, tmp_path / "web.log") as server:
+        status, body = server.status, json.loads(server.body)
 
-    assert status == 503, log.read_text()
+    assert status == 503, server.log_text()
     assert body["database"] == "unreachable"
 
 
@@ -155,13 +139,10 @@ def test_production_settings_refuse_to_start_without_secret_key_and_allowed_host
     unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
     inherited = {name: value for name, value in os.environ.items() if name not in unset}
 
-    def start(**variables: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
+    def start(**variables: str):
+        return run(
             [VENV_BIN / "python", "-c", "import django; django.setup()"],
-            cwd=ROOT,
-            env=inherited | {"DJANGO_SETTINGS_MODULE": "outreach.settings", "DEBUG": "false", **variables},
-            capture_output=True,
-            text=True,
+            inherited | {"DJANGO_SETTINGS_MODULE": "outreach.settings", "DEBUG": "false", **variables},
         )
 
     without_key = start()
@@ -180,22 +161,19 @@ def test_a_secret_key_beginning_with_a_dollar_is_taken_as_it_is():
     inherited = {name: value for name, value in os.environ.items() if name not in {"SECRET_KEY", "DATABASE_URL"}}
     key = "$" + secret_key()
 
-    started = subprocess.run(
+    started = run(
         [
             VENV_BIN / "python",
             "-c",
             "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)",
         ],
-        cwd=ROOT,
-        env=inherited
+        inherited
         | {
             "DJANGO_SETTINGS_MODULE": "outreach.settings",
             "DEBUG": "false",
             "SECRET_KEY": key,
             "ALLOWED_HOSTS": "outreach.example.org",
         },
-        capture_output=True,
-        text=True,
     )
 
     assert started.returncode == 0, started.stderr

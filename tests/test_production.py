@@ -1,15 +1,11 @@
 """Production: `check --deploy` is clean, error pages are the app's own, and a database away is a 503."""
 
-import subprocess
-import urllib.error
-import urllib.request
-
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from outreach.views import server_error
-from tests.servers import ROOT, VENV_BIN, collect_static, free_port, production_env, secret_key, serving
+from tests.servers import VENV_BIN, collect_static, gunicorn_command, production_env, run, secret_key, started_server
 
 PRODUCTION = {
     "ALLOWED_HOSTS": "outreach.example.org",
@@ -18,13 +14,9 @@ PRODUCTION = {
 }
 
 
-def check_deploy(**variables: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [VENV_BIN / "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=production_env(**variables),
-        capture_output=True,
-        text=True,
+def check_deploy(**variables: str):
+    return run(
+        [VENV_BIN / "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env(**variables)
     )
 
 
@@ -84,7 +76,6 @@ def test_an_unexpected_error_is_the_apps_own_500_without_a_traceback():
 
 def test_a_request_while_the_database_is_away_gets_a_clear_503(tmp_path):
     collect_static(tmp_path / "static")
-    port = free_port()
     environment = production_env(
         SECRET_KEY=secret_key(),
         ALLOWED_HOSTS="127.0.0.1",
@@ -92,27 +83,10 @@ def test_a_request_while_the_database_is_away_gets_a_clear_503(tmp_path):
         SECURE_SSL_REDIRECT="false",
         STATIC_ROOT=str(tmp_path / "static"),
     )
-    command = [str(VENV_BIN / "gunicorn"), "outreach.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
 
-    with serving(command, environment, tmp_path / "web.log"):
-        status, page = _get_when_up(f"http://127.0.0.1:{port}/")
+    with started_server(gunicorn_command(), environment, tmp_path / "web.log", path="/") as server:
+        status, page = server.status, server.body.decode()
 
-    assert status == 503, (tmp_path / "web.log").read_text()
+    assert status == 503, server.log_text()
     assert "The service is temporarily unavailable" in page
     assert "Traceback" not in page and "OperationalError" not in page
-
-
-def _get_when_up(url: str) -> tuple[int, str]:
-    import time
-
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-        except (urllib.error.URLError, ConnectionError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
