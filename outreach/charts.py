@@ -126,6 +126,16 @@ def _say_when_empty(figure: dict, has_points: bool) -> None:
         )
 
 
+def _described(figure: dict, parts: list[str]) -> None:
+    """The chart's text alternative, read by screen readers in place of the drawing: its figures in words."""
+    text = " ".join(parts) if parts else _("No figures of this kind for these filters")
+    figure["layout"]["meta"]["description"] = text
+
+
+def _exact(value: int, *, signed: bool = False) -> str:
+    return f"{value:+,}" if signed else f"{value:,}"
+
+
 def _base_layout(title: str, caption: str) -> dict:
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
@@ -218,7 +228,25 @@ def cumulative_figure(
     ]
     figure = {"data": traces, "layout": layout}
     _say_when_empty(figure, any(line.points for line in series))
+    latest = [
+        _("%(name)s: %(value)s in %(period)s")
+        % {"name": line.name, "value": _exact(line.points[-1].value), "period": _period_name(line.points[-1])}
+        for line in series
+        if line.points
+    ]
+    _described(figure, [_("Latest figures: %(values)s.") % {"values": "; ".join(latest)}] if latest else [])
     return figure
+
+
+def _period_name(point: Point) -> str:
+    return point.label or month_short(point.period)
+
+
+# Bars of illustrative figures are dotted, in their full colour (half opacity fell under 3:1 against
+# white); bars that cover months with no report are hatched; both, cross-hatched.
+def _bar_pattern(point: Point) -> str:
+    gap = bool(point.notes)
+    return "x" if gap and point.illustrative else "." if point.illustrative else "/" if gap else ""
 
 
 def increments_figure(*, series: list[Series], metric_label: str, granularity: str) -> dict:
@@ -235,8 +263,12 @@ def increments_figure(*, series: list[Series], metric_label: str, granularity: s
                 xperiodalignment="middle",
                 marker={
                     "color": bars.color,
-                    "opacity": [0.5 if p.illustrative else 1 for p in bars.points],
-                    "pattern": {"shape": ["/" if len(p.notes) else "" for p in bars.points]},
+                    "line": {"color": bars.color, "width": 1},
+                    "pattern": {
+                        "shape": [_bar_pattern(p) for p in bars.points],
+                        "fgcolor": "white",
+                        "fillmode": "overlay",
+                    },
                 },
                 customdata=_customdata(bars.points),
                 hovertemplate="%{customdata[0]}<br><b>%{y:+,d}</b>%{customdata[1]}<extra>%{fullData.name}</extra>",
@@ -244,13 +276,22 @@ def increments_figure(*, series: list[Series], metric_label: str, granularity: s
         )
     layout = _base_layout(
         _("%(metric)s added per period") % {"metric": metric_label},
-        _("Growth between consecutive reports; hatched bars cover months with no report."),
+        _(
+            "Growth between consecutive reports; hatched bars cover months with no report, dotted bars are "
+            "illustrative."
+        ),
     )
     layout["barmode"] = "relative"
     layout["xaxis"] = _time_axis(granularity)
     layout["yaxis"] = _value_axis(_stacked_extremes(series))
     figure = {"data": traces, "layout": layout}
     _say_when_empty(figure, any(line.points for line in series))
+    added = [
+        f"{bars.name}: {_exact(sum(point.value for point in bars.points), signed=True)}"
+        for bars in series
+        if bars.points
+    ]
+    _described(figure, [_("Added over the periods shown: %(values)s.") % {"values": "; ".join(added)}] if added else [])
     return figure
 
 
@@ -289,11 +330,21 @@ def shares_figure(*, views: list[Share], followers: list[Share], month: date) ->
         _("Share by platform, %(month)s") % {"month": month_short(month)},
         _("Each platform's part of the latest month's total."),
     )
-    return {"data": traces, "layout": layout}
+    figure = {"data": traces, "layout": layout}
+    parts = []
+    for title, shares in pies:
+        total = sum(share.value for share in shares)
+        if total:
+            values = "; ".join(f"{share.name} {share.value / total:.1%}" for share in shares)
+            parts.append(f"{title}: {values}.")
+    _described(figure, parts)
+    return figure
 
 
-# This year strong, last year pale: told apart by lightness as well as by position.
-YEAR_COLORS = ("#1f5fbf", "#9bb7e0")
+# This year blue, last year hatched orange: told apart by hue (blue and orange stay apart for colour-blind
+# readers) and by texture (in greyscale), each at least 3:1 against white.
+YEAR_COLORS = ("#1f5fbf", "#a34d00")
+YEAR_PATTERNS = ("", "/")
 
 
 def year_over_year_figure(
@@ -301,15 +352,27 @@ def year_over_year_figure(
 ) -> dict:
     """This year's monthly growth against last year's, month by month."""
     traces = []
-    years = ((this_year - 1, last_year_values, YEAR_COLORS[1]), (this_year, this_year_values, YEAR_COLORS[0]))
-    for year, points, color in years:
+    years = (
+        (this_year - 1, last_year_values, YEAR_COLORS[1], YEAR_PATTERNS[1]),
+        (this_year, this_year_values, YEAR_COLORS[0], YEAR_PATTERNS[0]),
+    )
+    for year, points, color, pattern in years:
         traces.append(
             dict(
                 type="bar",
                 x=[point.label for point in points],
                 y=[point.value for point in points],
                 name=str(year),
-                marker={"color": color, "opacity": [0.5 if p.illustrative else 1 for p in points]},
+                marker={
+                    "color": color,
+                    "line": {"color": color, "width": 1},
+                    # Illustrative bars are dotted, as in the growth chart.
+                    "pattern": {
+                        "shape": ["." if p.illustrative else pattern for p in points],
+                        "fgcolor": "white",
+                        "fillmode": "overlay",
+                    },
+                },
                 customdata=_customdata(points, month_labels=True),
                 hovertemplate="%{customdata[0]}<br><b>%{y:+,d}</b>%{customdata[1]}<extra></extra>",
             )
@@ -317,11 +380,23 @@ def year_over_year_figure(
     layout = _base_layout(
         _("%(metric)s added per month: %(year)s against %(previous)s")
         % {"metric": metric_label, "year": this_year, "previous": this_year - 1},
-        _("Each month's growth, this year beside the same month last year."),
+        _(
+            "Each month's growth: this year in plain blue beside the same month last year in hatched orange; "
+            "dotted bars are illustrative."
+        ),
     )
     layout["barmode"] = "group"
     layout["xaxis"] = {"type": "category"}
     layout["yaxis"] = _value_axis([p.value for p in this_year_values + last_year_values])
     figure = {"data": traces, "layout": layout}
     _say_when_empty(figure, bool(this_year_values or last_year_values))
+    _described(
+        figure,
+        [
+            _("Added in %(year)s: %(values)s.")
+            % {"year": year, "values": "; ".join(f"{p.label} {_exact(p.value, signed=True)}" for p in points)}
+            for year, points, _color, _pattern in reversed(years)
+            if points
+        ],
+    )
     return figure

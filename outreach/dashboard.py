@@ -139,13 +139,38 @@ def _totals_by_month(rows: list[PlatformMonthTotal], metric: str) -> dict[date, 
     return months
 
 
-def _card(metric: str, rows: list[PlatformMonthTotal], latest: date) -> Card:
+def views_content(platforms: list[Platform]) -> str:
+    """What the views of these platforms count: "articles" (阅读量), "videos" (播放量), or "both" (浏览量).
+
+    The one rule for the cards and the written summary: Chinese counts articles' views as 阅读量, videos'
+    as 播放量, and a platform of both, or a total over platforms of both kinds, in a neutral word.
+    """
+    kinds = {platform.content for platform in platforms}
+    if kinds == {Platform.Content.ARTICLES}:
+        return "articles"
+    if kinds == {Platform.Content.VIDEOS}:
+        return "videos"
+    return "both"
+
+
+def metric_label(metric: str, platforms: list[Platform]) -> str:
+    """A figure's name for these platforms' card: views worded by what the platforms publish."""
+    if metric != "views":
+        return str(rules.METRIC_LABELS[metric])
+    return {
+        "articles": _("Views"),
+        "videos": pgettext("videos", "Views"),
+        "both": pgettext("articles and videos", "Views"),
+    }[views_content(platforms)]
+
+
+def _card(metric: str, rows: list[PlatformMonthTotal], latest: date, platforms: list[Platform]) -> Card:
     months = _totals_by_month(rows, metric)
     current = months.get(latest, _MonthTotal())
     previous, a_year_before = add_months(latest, -1), add_months(latest, -12)
     return Card(
         metric=metric,
-        label=str(rules.METRIC_LABELS[metric]),
+        label=metric_label(metric, platforms),
         value=current.value,
         approximate=current.approximate,
         illustrative=current.illustrative,
@@ -157,9 +182,9 @@ def _card(metric: str, rows: list[PlatformMonthTotal], latest: date) -> Card:
     )
 
 
-def headline_cards(rows: list[PlatformMonthTotal], latest: date) -> list[Card]:
-    """The latest month's totals across platforms, one card per metric that any account reports."""
-    cards = [_card(metric, rows, latest) for metric in rules.METRICS]
+def headline_cards(rows: list[PlatformMonthTotal], latest: date, platforms: list[Platform]) -> list[Card]:
+    """The latest month's totals across `platforms` (those of the rows), one card per metric any account reports."""
+    cards = [_card(metric, rows, latest, platforms) for metric in rules.METRICS]
     return [card for card in cards if card.expected]
 
 
@@ -169,7 +194,7 @@ def platform_cards(rows: list[PlatformMonthTotal], platforms: list[Platform], la
     for row in rows:
         by_platform[row.platform_id].append(row)
     return [
-        PlatformCards(platform=platform, cards=headline_cards(by_platform[platform.pk], latest))
+        PlatformCards(platform=platform, cards=headline_cards(by_platform[platform.pk], latest, [platform]))
         for platform in platforms
         if by_platform[platform.pk]
     ]
@@ -426,12 +451,22 @@ def summary_sentence(snapshot: MetricSnapshot) -> SummarySentence:
     audience = []
     if figures["views"] is not None:
         amount = {"amount": count_in_words(figures["views"])}
-        # Chinese says 阅读量 for articles and 播放量 for videos.
-        if account.platform.counts_articles:
+        # Chinese says 阅读量 for articles, 播放量 for videos, 浏览量 for both: the cards' rule.
+        content = views_content([account.platform])
+        if content == "articles":
             audience.append((_("more than %(amount)s views") if approx else _("%(amount)s views")) % amount)
-        else:
+        elif content == "videos":
             audience.append(
                 (pgettext("videos", "more than %(amount)s views") if approx else pgettext("videos", "%(amount)s views"))
+                % amount
+            )
+        else:
+            audience.append(
+                (
+                    pgettext("articles and videos", "more than %(amount)s views")
+                    if approx
+                    else pgettext("articles and videos", "%(amount)s views")
+                )
                 % amount
             )
     if figures["followers"] is not None:
@@ -487,11 +522,40 @@ def _cell(point: Point) -> str:
     return text
 
 
-def filters_summary(chosen: dict, platforms: list[Platform], account_total: int) -> str:
-    """The filters in effect, in words, for the printed page."""
-    chosen_platforms = [p.name for p in platforms if p.slug in chosen["platforms"]] or [_("all platforms")]
+# Past this many chosen accounts, the heading counts them rather than naming each.
+ACCOUNTS_NAMED_AT_MOST = 3
+
+
+def scope_title(chosen: dict, platforms: list[Platform], accounts: list[Account], account_total: int) -> str:
+    """What the figures cover, for the cards' heading: the chosen accounts or platforms by name, else all.
+
+    “WeChat official account and Douyin”; “Douyin · SSTM”; “5 chosen accounts”; “all platforms”.
+    """
+    if chosen["accounts"]:
+        if account_total <= ACCOUNTS_NAMED_AT_MOST:
+            return _join([f"{account.platform} · {account.display_name}" for account in accounts])
+        return ngettext("%(count)d chosen account", "%(count)d chosen accounts", account_total) % {
+            "count": account_total
+        }
+    names = [platform.name for platform in platforms if platform.slug in chosen["platforms"]]
+    return _join(names) if names else _("all platforms")
+
+
+def months_covered(rows: list[PlatformMonthTotal]) -> str:
+    """The first and last month the figures shown come from: “January 2023 to February 2024”."""
+    periods = [row.period for row in rows]
+    if not periods:
+        return ""
+    first, last = min(periods), max(periods)
+    if first == last:
+        return month_label(first)
+    return _("%(first)s to %(last)s") % {"first": month_label(first), "last": month_label(last)}
+
+
+def filters_summary(chosen: dict, platforms: list[Platform], account_total: int, *, scope: str) -> str:
+    """The filters in effect, in words, for the printed page; `scope` as `scope_title` writes it."""
     parts = [
-        ", ".join(chosen_platforms),
+        scope,
         ngettext("%(count)d account", "%(count)d accounts", account_total) % {"count": account_total},
         str(rules.METRIC_LABELS[chosen["metric"]]),
         _("from %(start)s to %(end)s")

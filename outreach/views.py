@@ -6,12 +6,12 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import FileResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from outreach import charts, dashboard, reports, rules, selectors
+from outreach import charts, dashboard, reports, selectors
 from outreach.forms import DashboardFilterForm, ReportFilterForm
 from outreach.models import Platform
 from outreach.months import format_month, month_short
@@ -22,12 +22,30 @@ def figures_viewer_required(view):
     return login_required(permission_required("outreach.view_metricsnapshot", raise_exception=True)(view))
 
 
+LIST_PARAMETERS = ("platforms", "accounts")
+
+
+def _split_lists(query):
+    """`?platforms=wechat,douyin` read as `?platforms=wechat&platforms=douyin`.
+
+    The form is bound to the split values, so that it ticks the boxes of what it filters by, and the next
+    Apply sends the filter on rather than dropping it.
+    """
+    data = query.copy()
+    for name in LIST_PARAMETERS:
+        if name in data:
+            parts = [part.strip() for value in data.getlist(name) for part in value.split(",")]
+            data.setlist(name, [part for part in parts if part])
+    return data
+
+
 def _filters(form_class, request, data):
     """The filter form, with the accounts to list while they are few (else a field of account numbers)."""
     platforms = list(Platform.objects.all())
     total = selectors.account_count()
     listed = selectors.dashboard_accounts() if total <= form_class.LISTED_ACCOUNTS_AT_MOST else None
-    return form_class(data, platforms=platforms, accounts=listed, today=timezone.localdate()), platforms, total
+    form = form_class(_split_lists(data), platforms=platforms, accounts=listed, today=timezone.localdate())
+    return form, platforms, total
 
 
 def _scope(chosen: dict, platforms: list[Platform]) -> selectors.DashboardScope:
@@ -37,6 +55,13 @@ def _scope(chosen: dict, platforms: list[Platform]) -> selectors.DashboardScope:
         start=chosen["start"],
         end=chosen["end"],
     )
+
+
+def _download_query(scope_query: str, *, translated_headers: bool) -> str:
+    """The downloads' query string: the dashboard's scope, and on the Chinese page the columns in Chinese."""
+    if not translated_headers:
+        return scope_query
+    return "&".join(part for part in (scope_query, "headers=translated") if part)
 
 
 # Past these, a line per account and a sentence per account stop being readable (and cheap).
@@ -64,10 +89,17 @@ def dashboard_view(request):
     by = "platform" if account_total > LINES_PER_ACCOUNT_AT_MOST else chosen["by"]
     months = selectors.dashboard_months(scope, metric=chosen["metric"], by=by)
     latest = dashboard.latest_month(months.totals)
+    scope_title = dashboard.scope_title(chosen, platforms, accounts, account_total)
+    translated_headers = (translation.get_language() or "").startswith("zh")
     context.update(
-        report_query=filters.scope_query(),
+        report_query=_download_query(filters.scope_query(), translated_headers=translated_headers),
+        translated_headers=translated_headers,
         latest=latest,
-        filters_summary=dashboard.filters_summary(chosen, platforms, account_total),
+        scope_title=scope_title,
+        filters_summary=dashboard.filters_summary(chosen, platforms, account_total, scope=scope_title),
+        months_covered=dashboard.months_covered(months.totals),
+        printed_by=request.user.get_full_name() or request.user.get_username(),
+        printed_at=timezone.localtime(),
     )
     if latest is None:
         context["has_figures"] = selectors.any_figures_recorded()
@@ -91,9 +123,9 @@ def _figures(chosen, by, scope, accounts, account_total, platforms, months, late
             _("The summary covers the first %(shown)d of %(total)d accounts: choose accounts to read about others.")
             % {"shown": len(summarised), "total": account_total}
         )
-    metric_label = str(rules.METRIC_LABELS[metric])
     reporting = {row.platform_id for row in totals}
     shown_platforms = [platform for platform in platforms if platform.pk in reporting]
+    metric_label = dashboard.metric_label(metric, shown_platforms)
     if by == "account":
         lines = dashboard.cumulative_series_by_account(
             months.account_months, accounts, metric=metric, granularity=granularity
@@ -145,10 +177,16 @@ def _figures(chosen, by, scope, accounts, account_total, platforms, months, late
         account_ids=tuple(account.pk for account in summarised), start=scope.start, end=scope.end
     )
     return {
-        "cards": dashboard.headline_cards(totals, latest),
+        "cards": dashboard.headline_cards(totals, latest, shown_platforms),
         "platform_cards": dashboard.platform_cards(totals, shown_platforms, latest),
         "charts": [
-            {"id": f"figure-{name}", "figure": figure, "caption": figure["layout"]["meta"]["caption"]}
+            {
+                "id": f"figure-{name}",
+                "figure": figure,
+                "title": figure["layout"]["title"]["text"],
+                "caption": figure["layout"]["meta"]["caption"],
+                "description": figure["layout"]["meta"]["description"],
+            }
             for name, figure in figures.items()
         ],
         "summary": [dashboard.summary_sentence(s) for s in selectors.latest_account_snapshots(summary_scope)],

@@ -7,7 +7,11 @@
     responsive: true,
     displaylogo: false,
     locale: locale,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+    // Nothing leaves the site: plotly.js 4 offers "Share chart..." (sendChartToCloud), which posts the
+    // chart's data to Plotly's cloud. No button for it, and no address to send to should one appear.
+    showSendToCloud: false,
+    plotlyServerURL: "",
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines", "sendChartToCloud"],
   };
 
   function draw() {
@@ -17,10 +21,35 @@
     });
   }
 
-  // Plotly redraws at the page's width before printing, so that charts fit the paper.
+  function charts() {
+    return Array.prototype.filter.call(document.querySelectorAll("[data-figure]"), function (element) {
+      return element.data;
+    });
+  }
+
+  // Paper is narrower than a screen (A4 and Letter at default margins leave about 720 CSS px), and the
+  // print dialog fires this before it lays the page out, so there is nothing yet to measure.
+  var PRINT_WIDTH = 680;
+
+  // On paper, the tables are open (the print stylesheet shows them too) and the charts are drawn at the
+  // printable width; afterwards, both go back to how the person left them.
+  var opened = [];
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("[data-figure]").forEach(function (element) {
-      if (element.data) Plotly.Plots.resize(element);
+    opened = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (details) {
+      details.open = true;
+      return true;
+    });
+    charts().forEach(function (element) {
+      Plotly.relayout(element, { width: Math.min(PRINT_WIDTH, element.clientWidth || PRINT_WIDTH) });
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (details) {
+      details.open = false;
+    });
+    opened = [];
+    charts().forEach(function (element) {
+      Plotly.relayout(element, { width: null, autosize: true });
     });
   });
 
