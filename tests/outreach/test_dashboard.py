@@ -6,6 +6,8 @@ import re
 from datetime import date
 
 import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -243,9 +245,19 @@ def test_milestones_are_drawn_on_the_time_axis(manager_client, museum):
     assert "China Science Communication account opened" in layout["annotations"][0]["hovertext"]
 
 
-def test_illustrative_points_are_marked_in_charts_and_the_table(manager_client, seeded):
-    from django.core.management import call_command
+def rendered_table(response) -> dict[str, dict[str, str]]:
+    """The data table as the page shows it: period → column → cell text."""
+    table = BeautifulSoup(response.content, "html.parser").select_one(".data-table table")
+    columns = [th.get_text(strip=True) for th in table.select("thead th")][1:]
+    return {
+        row.th.get_text(strip=True): dict(
+            zip(columns, [td.get_text(strip=True) for td in row.select("td")], strict=True)
+        )
+        for row in table.select("tbody tr")
+    }
 
+
+def test_illustrative_points_are_marked_in_charts_and_the_table(manager_client, seeded):
     call_command("load_seed_figures", "--illustrative-history", verbosity=0)
 
     response = manager_client.get(URL, {"metric": "views", "start": "2024-01"})
@@ -254,9 +266,12 @@ def test_illustrative_points_are_marked_in_charts_and_the_table(manager_client, 
     assert wechat["marker"]["symbol"][0].endswith("-open")
     assert "illustrative" in wechat["customdata"][0][1]
     assert not wechat["marker"]["symbol"][1].endswith("-open")
-    assert "† " not in response.content.decode() or "19," in response.content.decode()
-    table = response.context["table"]
-    assert table.rows[0][1][table.columns.index("WeChat official account")].endswith("†")
+    table = rendered_table(response)
+    # January 2024 is the illustrative history's, February 2024 the seed article's real figures.
+    assert set(table) == {"Jan 2024", "Feb 2024"}
+    assert all(cell.endswith("†") for cell in table["Jan 2024"].values()), table["Jan 2024"]
+    assert not any("†" in cell for cell in table["Feb 2024"].values()), table["Feb 2024"]
+    assert table["Feb 2024"]["WeChat official account"] == "≥ 20,000,000"
 
 
 @pytest.mark.parametrize(
@@ -392,3 +407,94 @@ def test_past_fifty_accounts_lines_are_per_platform_and_the_summary_says_whom_it
     assert "A line per account is drawn for at most 50 accounts" in page
     assert "The summary covers the first 20 of 60 accounts" in page
     assert len(response.context["summary"]) == 20
+
+
+@pytest.fixture
+def manager(django_user_model):
+    """A manager, for django-webtest's `django_app.get(url, user=manager)`."""
+    user = django_user_model.objects.create_user(
+        username="manager", password="a-long-manager-password", first_name="Mei", last_name="Lin"
+    )
+    user.groups.add(Group.objects.get(name="Managers"))
+    return user
+
+
+def filter_form(page):
+    return next(form for form in page.forms.values() if "platforms" in form.fields)
+
+
+def ticked(form, name: str) -> set[str]:
+    return {box._value for box in form.fields[name] if box.checked}
+
+
+def cards_heading(page) -> str:
+    return page.html.select_one("#cards-heading").get_text(strip=True)
+
+
+def test_comma_separated_platforms_tick_their_boxes_and_the_next_apply_keeps_them(django_app, manager, museum):
+    page = django_app.get(f"{URL}?platforms=wechat,douyin&metric=views", user=manager)
+
+    form = filter_form(page)
+    assert ticked(form, "platforms") == {"wechat", "douyin"}
+    assert cards_heading(page) == "Feb 2024, WeChat official account and Douyin"
+
+    form["metric"] = "followers"
+    after = form.submit(user=manager)
+
+    assert ticked(filter_form(after), "platforms") == {"wechat", "douyin"}
+    assert cards_heading(after) == "Feb 2024, WeChat official account and Douyin"
+    assert set(traces(after, "cumulative")) == {"WeChat official account"}  # Douyin reports no followers
+
+
+def test_the_heading_names_one_platform_or_the_chosen_accounts(django_app, manager, museum):
+    one = django_app.get(f"{URL}?platforms=douyin", user=manager)
+    account = django_app.get(f"{URL}?accounts={museum['wechat'].pk}", user=manager)
+    every = django_app.get(URL, user=manager)
+
+    assert cards_heading(one) == "Feb 2024, Douyin"
+    assert ticked(filter_form(account), "accounts") == {str(museum["wechat"].pk)}
+    assert cards_heading(account) == "Feb 2024, WeChat official account · SSTM"
+    assert cards_heading(every) == "Feb 2024, all platforms"
+
+
+def test_the_printed_page_says_what_it_shows_who_printed_it_and_when(django_app, manager, museum):
+    page = django_app.get(f"{URL}?platforms=douyin&start=2023-06", user=manager)
+
+    header = page.html.select_one(".print-header").get_text(" ", strip=True)
+    assert "Filters: Douyin; 1 account; Views; from Jun 2023 to the latest month" in header
+    assert "Months covered: January 2024 to February 2024" in header
+    assert "Printed by Mei Lin, " in header
+    assert str(date.today().year) in header.split("Printed by Mei Lin, ")[1]
+
+
+CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+
+def test_the_chinese_cards_word_views_by_what_each_platform_publishes(django_app, manager, museum):
+    page = django_app.get(URL, user=manager, headers=CHINESE)
+
+    labels = {
+        card.h3.get_text(strip=True): [dt.get_text(strip=True) for dt in card.select("dt")]
+        for card in page.html.select(".platform-card")
+    }
+    assert "播放量" in labels["抖音"] and "阅读量" not in labels["抖音"]
+    assert "阅读量" in labels["微信公众号"] and "播放量" not in labels["微信公众号"]
+    # Across platforms of both kinds, the neutral word; the summary words each platform as its card does.
+    assert [card.h3.get_text(strip=True) for card in page.html.select(".card-row .card")][2] == "浏览量"
+    summary = page.html.select_one(".summary").get_text()
+    assert "抖音号累计发布原创科普视频345个，累计播放量765.3万" in summary
+
+
+def test_the_chinese_dashboard_downloads_with_chinese_column_names(django_app, manager, museum):
+    page = django_app.get(f"{URL}?platforms=douyin", user=manager, headers=CHINESE)
+
+    links = {a.get_text(strip=True): a["href"] for a in page.html.select(".downloads a")}
+    assert len(links) == 4
+    assert all("headers=translated" in href and "platforms=douyin" in href for href in links.values())
+    assert "列名为中文" in page.html.select_one(".downloads").get_text()
+    snapshots_csv = next(href for href in links.values() if href.startswith(reverse("snapshots_csv")))
+    header = django_app.get(snapshots_csv, user=manager, headers=CHINESE).body.decode("utf-8-sig").splitlines()[0]
+    assert "platform" not in header and "平台" in header
+
+    english = django_app.get(URL, user=manager)
+    assert not any("headers=" in a["href"] for a in english.html.select(".downloads a"))
