@@ -33,11 +33,12 @@
 
   // On paper, the tables are open (the print stylesheet shows them too) and the charts are drawn at the
   // printable width; afterwards, both go back to how the person left them.
+  // Kept across repeated beforeprint events (a print preview, then Chromium's own PDF), until afterprint.
   var opened = [];
   window.addEventListener("beforeprint", function () {
-    opened = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (details) {
+    document.querySelectorAll("details:not([open])").forEach(function (details) {
       details.open = true;
-      return true;
+      opened.push(details);
     });
     charts().forEach(function (element) {
       Plotly.relayout(element, { width: Math.min(PRINT_WIDTH, element.clientWidth || PRINT_WIDTH) });

@@ -1,0 +1,179 @@
+"""The manager's dashboard in Chromium: no way off the site, accessible (axe-core), and printable on A4 and Letter."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_journeys import CHARTS, PASSWORD, restore_migrated_data
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# A4 is 210 mm, 794 CSS px at 96 dpi; Chromium's default margins (about 1 cm each side) leave about 718.
+A4_PRINTABLE_WIDTH = 718
+LETTER_PRINTABLE_WIDTH = 739
+
+
+@pytest.fixture
+def museum(django_user_model):
+    """The seed with its illustrative history, and a manager."""
+    restore_migrated_data()
+    call_command("load_seed_figures", "--illustrative-history", verbosity=0)
+    manager = django_user_model.objects.create_user(username="manager", password=PASSWORD)
+    manager.groups.add(Group.objects.get(name="Managers"))
+
+
+def sign_in_from_the_dashboard(page, live_server, username: str = "manager") -> None:
+    """Signed out, open the dashboard, be sent to the sign-in page, sign in, land on the dashboard."""
+    page.goto(f"{live_server.url}/")
+    page.wait_for_selector("#id_username")
+    assert "/accounts/login/" in page.url
+    assert_accessible(page)
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{live_server.url}/")
+    wait_for_charts(page)
+
+
+def wait_for_charts(page) -> None:
+    for chart in CHARTS:
+        page.wait_for_selector(f'[data-figure="{chart}"] .main-svg')
+
+
+def test_no_chart_control_sends_the_figures_to_another_host(page, live_server, museum):
+    sign_in_from_the_dashboard(page, live_server)
+
+    buttons = page.evaluate(
+        """() => Array.from(document.querySelectorAll(".modebar-btn")).map(
+            (button) => `${button.dataset.title || ""} ${button.getAttribute("data-attr") || ""}`)"""
+    )
+    assert buttons, "the charts have no mode bar to check"
+    leaving = [name for name in buttons if any(word in name.lower() for word in ("share", "cloud", "studio", "edit"))]
+    assert leaving == []
+    assert page.locator('.modebar-btn[data-title^="Share"]').count() == 0
+    # Nor a link out of the page anywhere in the charts (Plotly's logo, "Edit chart" links).
+    hrefs = page.eval_on_selector_all("[data-figure] a[href]", "(links) => links.map((link) => link.href)")
+    assert [href for href in hrefs if not href.startswith(live_server.url)] == []
+
+
+def test_the_dashboard_the_recent_changes_and_the_sign_in_page_pass_axe_in_both_languages(page, live_server, museum):
+    sign_in_from_the_dashboard(page, live_server)
+    assert page.locator('[data-figure][role="img"]').count() == 0
+    assert_accessible(page)
+
+    page.click('button[name="language"][value="zh-hans"]')
+    page.wait_for_selector("html[lang='zh-Hans']")
+    wait_for_charts(page)
+    assert_accessible(page)
+
+    page.click(".site-nav a[href='/changes/']")
+    page.wait_for_url("**/changes/**")
+    assert_accessible(page)
+
+    page.click('button[name="language"][value="en"]')
+    page.wait_for_selector("html[lang='en']")
+    assert_accessible(page)
+
+
+def test_the_focus_ring_stands_out_against_the_page(page, live_server, museum):
+    sign_in_from_the_dashboard(page, live_server)
+
+    page.focus('button[type="submit"].primary')
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    ring = page.evaluate(
+        """() => {
+            const style = getComputedStyle(document.activeElement);
+            return {color: style.outlineColor, width: parseFloat(style.outlineWidth), style: style.outlineStyle};
+        }"""
+    )
+    assert ring["style"] != "none" and ring["width"] >= 2
+    assert contrast(ring["color"], "rgb(255, 255, 255)") >= 3, ring
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two CSS rgb() colours."""
+
+    def luminance(css: str) -> float:
+        channels = [int(part) / 255 for part in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def overflowing(page, width: int) -> list[str]:
+    """The cards, charts and tables whose box reaches past `width`, and the page itself if it scrolls sideways."""
+    return page.evaluate(
+        """(width) => {
+            const wide = [];
+            if (document.documentElement.scrollWidth > width) wide.push(`page ${document.documentElement.scrollWidth}`);
+            document.querySelectorAll(
+                ".card, .platform-card, .chart-block, .chart .main-svg, .data-table table, .print-header, .summary"
+            ).forEach((element) => {
+                const box = element.getBoundingClientRect();
+                if (box.width && (box.left < 0 || box.right > width + 0.5)) {
+                    wide.push(`${element.className.baseVal ?? element.className} ${Math.round(box.right)}`);
+                }
+            });
+            return wide;
+        }""",
+        width,
+    )
+
+
+@pytest.mark.parametrize("width", [A4_PRINTABLE_WIDTH, LETTER_PRINTABLE_WIDTH])
+def test_the_printed_dashboard_fits_the_paper_with_its_header_and_open_table(page, live_server, museum, width):
+    sign_in_from_the_dashboard(page, live_server)
+    page.goto(f"{live_server.url}/?platforms=wechat,douyin")
+    wait_for_charts(page)
+
+    page.set_viewport_size({"width": width, "height": 1100})
+    page.emulate_media(media="print")
+    page.wait_for_function(
+        "(width) => Array.from(document.querySelectorAll('.chart .main-svg')).every("
+        "(svg) => svg.getBoundingClientRect().right <= width)",
+        arg=width,
+    )
+
+    assert overflowing(page, width) == []
+    assert page.locator(".modebar-container").first.is_hidden()
+    assert page.locator(".data-table table").is_visible()
+    assert page.locator(".data-table summary").is_hidden()
+    header = page.locator(".print-header")
+    assert header.is_visible()
+    text = header.inner_text()
+    assert "Filters: WeChat official account and Douyin" in text
+    assert "Months covered: " in text and "Printed by manager, " in text
+    assert page.locator(".filters").is_hidden() and page.locator(".downloads").is_hidden()
+    screenshot(page, f"dashboard-print-{width}")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_printing_from_a_wide_screen_redraws_the_charts_for_the_paper_and_opens_the_table(
+    page, live_server, museum, paper
+):
+    sign_in_from_the_dashboard(page, live_server)
+    assert page.locator(".chart .main-svg").first.bounding_box()["width"] > A4_PRINTABLE_WIDTH
+
+    # What the print dialog does first: the page's own beforeprint handler gets its chance.
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    page.emulate_media(media="print")
+
+    widths = page.eval_on_selector_all(
+        ".chart .main-svg", "(svgs) => svgs.map((svg) => svg.getBoundingClientRect().width)"
+    )
+    assert widths and max(widths) <= A4_PRINTABLE_WIDTH
+    assert page.evaluate("() => Array.from(document.querySelectorAll('details')).every((d) => d.open)")
+    pdf = page.pdf(format=paper, print_background=True)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    page.emulate_media(media="screen")
+    page.wait_for_function(
+        f"() => document.querySelector('.chart .main-svg').getBoundingClientRect().width > {A4_PRINTABLE_WIDTH}"
+    )
+    assert not page.evaluate("() => document.querySelector('.data-table details').open")
