@@ -498,3 +498,43 @@ def test_the_chinese_dashboard_downloads_with_chinese_column_names(django_app, m
 
     english = django_app.get(URL, user=manager)
     assert not any("headers=" in a["href"] for a in english.html.select(".downloads a"))
+
+
+def _contrast_with_white(color: str) -> float:
+    channels = [int(color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def _hue(color: str) -> float:
+    import colorsys
+
+    red, green, blue = (int(color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return colorsys.rgb_to_hsv(red, green, blue)[0] * 360
+
+
+def test_the_years_differ_in_hue_and_texture_not_lightness_alone(manager_client, museum):
+    last_year, this_year = figure(manager_client.get(URL), "year_over_year")["data"]
+
+    colors = [last_year["marker"]["color"], this_year["marker"]["color"]]
+    gap = abs(_hue(colors[0]) - _hue(colors[1]))
+    assert min(gap, 360 - gap) > 90, colors
+    assert all(_contrast_with_white(color) >= 3 for color in colors), colors
+    assert set(last_year["marker"]["pattern"]["shape"]) != set(this_year["marker"]["pattern"]["shape"])
+
+
+def test_illustrative_bars_keep_their_colour_and_are_dotted(manager_client, seeded):
+    call_command("load_seed_figures", "--illustrative-history", verbosity=0)
+
+    response = manager_client.get(URL, {"metric": "views", "start": "2023-12"})
+
+    for name in ("increments", "year_over_year"):
+        for bars in figure(response, name)["data"]:
+            marker = bars["marker"]
+            assert "opacity" not in marker and marker.get("opacity", 1) == 1, (name, bars["name"])
+            illustrative = ["illustrative" in data[1] for data in bars["customdata"]]
+            shapes = marker["pattern"]["shape"]
+            assert [shape in (".", "x") for shape in shapes] == illustrative, (name, bars["name"], shapes)
+    caption = BeautifulSoup(response.content, "html.parser").select_one("#figure-increments-caption").get_text()
+    assert "dotted bars are illustrative" in caption
