@@ -14,9 +14,9 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from outreach import reports, rules, selectors, services
+from outreach.admin_history import HistoryAdmin, is_restore
 from outreach.fields import MonthField, MonthFormField
 from outreach.forms import (
     MetricSnapshotForm,
@@ -33,7 +33,7 @@ PREVIEW_ROWS = 2000
 
 
 @admin.register(Platform)
-class PlatformAdmin(SimpleHistoryAdmin):
+class PlatformAdmin(HistoryAdmin):
     list_display = ("name_en", "name_zh", "slug", "content", "display_order", "colour_swatch")
     list_editable = ("display_order",)
     prepopulated_fields = {"slug": ("name_en",)}
@@ -50,7 +50,7 @@ class PlatformAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(SimpleHistoryAdmin):
+class AccountAdmin(HistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "name_zh", "platform", "handle", "opened_on", "is_active")
     list_filter = ("platform", "is_active")
@@ -127,7 +127,7 @@ def _count_column(metric: str):
 
 
 @admin.register(MetricSnapshot)
-class MetricSnapshotAdmin(SimpleHistoryAdmin):
+class MetricSnapshotAdmin(HistoryAdmin):
     form = MetricSnapshotForm
     list_display = (
         "month",
@@ -291,7 +291,7 @@ class MetricSnapshotAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # A change of a snapshot that no longer exists is a restore from its history: kept as it was.
-        restoring = change and not MetricSnapshot.objects.filter(pk=obj.pk).exists()
+        restoring = change and (is_restore(obj) or not MetricSnapshot.objects.filter(pk=obj.pk).exists())
         if change and not restoring and not form.has_changed():
             return
         services.snapshot_save(
@@ -399,7 +399,7 @@ class MetricSnapshotAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(HistoryAdmin):
     list_display = ("date", "title", "title_zh", "account")
     list_filter = ("account__platform",)
     list_select_related = ("account__platform",)

@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
-    "axes",
+    "accounts.apps.AxesConfig",  # django-axes, its sidebar name translated
     "accounts",
     "outreach",
 ]
