@@ -19,6 +19,7 @@ from outreach import reports, rules, selectors, services
 from outreach.admin_history import HistoryAdmin, is_restore
 from outreach.fields import MonthField, MonthFormField
 from outreach.forms import (
+    AccountSelect,
     MetricSnapshotForm,
     MonthGrid,
     MonthPickerForm,
@@ -149,7 +150,7 @@ class MetricSnapshotAdmin(HistoryAdmin):
     search_help_text = gettext_lazy("Search by account name, in English or Chinese.")
     readonly_fields = ("is_illustrative", "created_by", "created_at", "updated_by", "updated_at")
     fieldsets = (
-        (None, {"fields": ("account", "period")}),
+        (None, {"fields": ("account", "period", "loaded_version")}),
         (gettext_lazy("Totals at the end of the month"), {"fields": (*rules.METRICS, "approximate", "note")}),
         (gettext_lazy("Record"), {"fields": readonly_fields}),
     )
@@ -185,9 +186,36 @@ class MetricSnapshotAdmin(HistoryAdmin):
     def platform(self, snapshot: MetricSnapshot) -> str:
         return str(snapshot.account.platform)
 
+    class Media:
+        js = ("outreach/snapshot_form.js",)
+
     def get_fieldsets(self, request, obj=None):
-        # A new snapshot has no record yet.
-        return self.fieldsets if obj is not None else self.fieldsets[:-1]
+        """The figures the account's platform counts, once the account is known; a new snapshot has no record."""
+        fieldsets = self.fieldsets if obj is not None else self.fieldsets[:-1]
+        account = self._account_chosen(request) or (obj.account if obj is not None else None)
+        if account is None:
+            return fieldsets  # the page's script shows the chosen account's figures
+        counted = account.platform.counted_metrics
+        totals_label, totals = fieldsets[1]
+        figures = [name for name in totals["fields"] if name not in rules.METRICS or name in counted]
+        return (fieldsets[0], (totals_label, {**totals, "fields": tuple(figures)}), *fieldsets[2:])
+
+    @staticmethod
+    def _account_chosen(request) -> Account | None:
+        """The account the add form was opened for (`?account=`), if it names one.
+
+        Not the posted account: a figure typed into a field the page showed must be refused, not dropped.
+        """
+        value = request.GET.get("account") or ""
+        if not (value.isascii() and value.isdigit()):
+            return None
+        return Account.objects.select_related("platform").filter(pk=int(value)).first()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "account":
+            kwargs["queryset"] = Account.objects.select_related("platform")
+            kwargs["widget"] = AccountSelect
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     actions = ("export_csv",)
 
@@ -292,14 +320,16 @@ class MetricSnapshotAdmin(HistoryAdmin):
     def save_model(self, request, obj, form, change):
         # A change of a snapshot that no longer exists is a restore from its history: kept as it was.
         restoring = change and (is_restore(obj) or not MetricSnapshot.objects.filter(pk=obj.pk).exists())
-        if change and not restoring and not form.has_changed():
-            return
+        if change and not restoring and not (set(form.changed_data) - {"loaded_version", "confirm_warnings"}):
+            return  # nothing a person changed: nothing is written, an illustrative figure stays illustrative
         services.snapshot_save(
             snapshot=obj,
             user=request.user,
-            expected_version=None if restoring else form.cleaned_data.get("version"),
+            expected_version=None if restoring else form.cleaned_data.get("loaded_version"),
             vouched=not restoring,
         )
+        for reading in form.readings():
+            messages.info(request, reading)
 
     def delete_model(self, request, obj):
         services.snapshots_delete(MetricSnapshot.objects.filter(pk=obj.pk))
@@ -311,9 +341,14 @@ class MetricSnapshotAdmin(HistoryAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except services.ConcurrentEdit as conflict:
-            # Saved by someone else between the form's check and the save: say so, show theirs.
-            messages.error(request, changed_meanwhile_error(conflict.current, {}).messages[0])
-            return HttpResponseRedirect(request.path)
+            # Saved by someone else between the form's check and the save (nothing of this save was
+            # written): the form, checked again, now shows their figures beside what was typed.
+            typed = {metric: rules.parse_count_or_none(request.POST.get(metric)) for metric in rules.METRICS}
+            messages.error(request, changed_meanwhile_error(conflict.current, typed).messages[0])
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except services.ConcurrentEdit:
+                return HttpResponseRedirect(request.path)
 
     def response_add(self, request, obj, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)
@@ -334,7 +369,7 @@ class MetricSnapshotAdmin(HistoryAdmin):
         grid = MonthGrid(period=period, rows=rows, data=request.POST if request.method == "POST" else None)
         warnings: list[str] = []
         if request.method == "POST" and period is not None:
-            changed = grid.changed_rows() if grid.is_valid() else None
+            changed = grid.check()
             warnings = grid.warnings(changed) if changed else []
             if changed is None:
                 messages.error(request, _("Nothing was saved. Correct the figures marked below."))
@@ -348,16 +383,20 @@ class MetricSnapshotAdmin(HistoryAdmin):
                         period=period,
                         snapshots=[snapshot for _form, snapshot in changed],
                         user=request.user,
-                        expected_versions=[form.cleaned_data.get("version") for form, _snapshot in changed],
+                        expected_versions=[form.cleaned_data.get("loaded_version") for form, _snapshot in changed],
                     )
-                except services.ConcurrentEdit as conflict:
-                    messages.error(request, changed_meanwhile_error(conflict.current, {}).messages[0])
+                except services.ConcurrentEdit:
+                    # Someone saved this month between the check and the save; nothing of this one was
+                    # written. Checked again against what they saved, each row shows their figures.
+                    grid = MonthGrid(period=period, rows=selectors.month_grid_rows(period=period), data=request.POST)
+                    grid.check()
+                    messages.error(request, _("Nothing was saved: someone saved figures of this month meanwhile."))
                 except services.MonthGridRefused as refused:
                     for position, error in refused.row_errors.items():
                         grid.show_errors(changed[position][0], error)
                     messages.error(request, _("Nothing was saved. Correct the figures marked below."))
                 else:
-                    return self._month_grid_saved(request, period, result)
+                    return self._month_grid_saved(request, period, result, changed)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -373,7 +412,10 @@ class MetricSnapshotAdmin(HistoryAdmin):
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/month_grid.html", context)
 
-    def _month_grid_saved(self, request, period, result: services.MonthGridResult):
+    def _month_grid_saved(self, request, period, result: services.MonthGridResult, changed):
+        for form, _snapshot in changed:
+            for reading in form.readings():
+                messages.info(request, f"{form.row.account}: {reading}")
         saved = len(result.created) + len(result.updated)
         messages.success(
             request,

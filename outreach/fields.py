@@ -42,18 +42,29 @@ class MonthField(models.DateField):
         return format_month(value) if value else ""
 
 
+class CountInput(forms.TextInput):
+    """A text input for a count: a browser's number input would turn `263万` into 263 and drop `1 030`."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "count-input", "autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+
 class CountFormField(forms.CharField):
-    """A count as people type it: `1,234,567`, `1 234 567` or full-width digits; empty means not reported."""
+    """A count as people type it: `1,234,567`, `1 234 567`, full-width digits or `263万`; empty means not reported."""
+
+    widget = CountInput
 
     def __init__(self, **kwargs):
         # The model field's bounds are what `rules.parse_count` checks, with staff's wording.
         kwargs.pop("min_value", None)
         kwargs.pop("max_value", None)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
-        return value if value is not None else ""
+        # Shown as staff read it, so that a figure redisplayed shows what was read (2,630,000 for 263万).
+        if value is None:
+            return ""
+        return rules.format_count(value) if isinstance(value, int) else value
 
     def to_python(self, value):
         return rules.parse_count(value)
@@ -61,3 +72,10 @@ class CountFormField(forms.CharField):
     def validate(self, value):
         if value is None and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def has_changed(self, initial, data) -> bool:
+        """Changed when the number differs: `2,630,000` typed over 2630000 is no change, nor empty over None."""
+        try:
+            return rules.parse_count(initial) != rules.parse_count(data)
+        except forms.ValidationError:
+            return True

@@ -9,13 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from outreach import rules, selectors
-from outreach.fields import CountFormField, MonthFormField
+from outreach.fields import CountFormField, CountInput, MonthFormField
 from outreach.models import MetricSnapshot
 from outreach.months import format_month, month_label
 from outreach.selectors import MonthGridRow
-
-# Flag (not refuse) a month whose increase is more than this many times the previous month's.
-SUSPICIOUS_JUMP_FACTOR = 10
 
 
 def changed_meanwhile_error(current: MetricSnapshot, typed: dict) -> forms.ValidationError:
@@ -44,16 +41,18 @@ def changed_meanwhile_error(current: MetricSnapshot, typed: dict) -> forms.Valid
     )
 
 
-class VersionCheckMixin:
-    """Refuse to save over figures someone else saved after this form was loaded; show both values.
+class CountFormMixin:
+    """What a form of counts tells the person who typed them: how a `263万` was read, which figures look wrong.
 
-    After the refusal, the form carries the newer version: saving again is a deliberate overwrite.
+    `loaded_version` is the version of the snapshot the page showed (rendered as a hidden input): a
+    snapshot saved by someone else since is not overwritten; both values are shown instead, and the
+    form then carries the newer version, so that saving again is a deliberate overwrite.
     """
 
     def check_version(self, snapshot: MetricSnapshot | None, typed: dict) -> None:
-        if self.add_prefix("version") not in self.data:
-            return  # not posted by our form (a script): nothing to compare
-        loaded = self.cleaned_data.get("version")
+        if self.add_prefix("loaded_version") not in self.data:
+            return  # not posted by one of our pages (a script): nothing to compare
+        loaded = self.cleaned_data.get("loaded_version")
         current = (
             MetricSnapshot.objects.select_related("updated_by").filter(pk=snapshot.pk).first() if snapshot else None
         )
@@ -61,31 +60,76 @@ class VersionCheckMixin:
             return
         self.add_error(None, changed_meanwhile_error(current, typed))
         self.data = self.data.copy()
-        self.data[self.add_prefix("version")] = current.version
+        self.data[self.add_prefix("loaded_version")] = current.version
+
+    def readings(self) -> list[str]:
+        """How each count typed with a Chinese unit was read: “Followers: “263万” read as 2,630,000”."""
+        readings = []
+        for metric in rules.METRICS:
+            if metric in self.fields and self.cleaned_data.get(metric) is not None:
+                reading = rules.count_reading(self.data.get(self.add_prefix(metric)), self.cleaned_data[metric])
+                if reading:
+                    readings.append(f"{rules.METRIC_LABELS[metric]}: {reading}")
+        return readings
+
+    def changed_figures(self) -> dict[str, int | None]:
+        """The figures this form changes (every figure typed, for a new snapshot)."""
+        return {metric: self.cleaned_data.get(metric) for metric in rules.METRICS if metric in self.changed_data}
 
 
-class MetricSnapshotForm(VersionCheckMixin, forms.ModelForm):
-    """The admin's form for one snapshot; counts read as people type them."""
+class AccountSelect(forms.Select):
+    """The account to pick, each option saying what its platform counts, so that the form shows only that."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        account = getattr(value, "instance", None)
+        if account is not None:
+            option["attrs"]["data-counts"] = " ".join(account.platform.counted_metrics)
+        return option
+
+
+class MetricSnapshotForm(CountFormMixin, forms.ModelForm):
+    """The admin's form for one snapshot: counts read as people type them, warnings confirmed before saving."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_warnings = forms.BooleanField(
+        label=gettext_lazy("I have checked the flagged figures: they are right."), required=False
+    )
 
     class Meta:
         model = MetricSnapshot
         fields = ("account", "period", *rules.METRICS, "approximate", "note")
         field_classes = dict.fromkeys(rules.METRICS, CountFormField)
-        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+        # The admin would give a count a number input, which reads `263万` as 263.
+        widgets = {"note": forms.Textarea(attrs={"rows": 3}), **dict.fromkeys(rules.METRICS, CountInput)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
         if self.instance.pk is not None:
             # The version in the database now: a form for an old version (a revert) edits the current one.
             current = MetricSnapshot.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            self.fields["version"].initial = current
+            self.fields["loaded_version"].initial = current
 
     def clean(self):
         cleaned = super().clean()
+        account, period = cleaned.get("account"), cleaned.get("period")
+        if account is not None:
+            # A figure the platform does not count, and so not on the form, is not kept either.
+            for metric in set(rules.METRICS) - set(account.platform.counted_metrics) - set(self.fields):
+                setattr(self.instance, metric, None)
         if self.instance.pk is not None:
             self.check_version(self.instance, {metric: cleaned.get(metric) for metric in rules.METRICS})
+        if account is not None and period is not None and not self.errors:
+            previous, before_previous = selectors.snapshots_before(
+                account_id=account.pk, period=period, exclude_pk=self.instance.pk
+            )
+            self.warnings = rules.suspicious_changes(
+                account=account, figures=self.changed_figures(), previous=previous, before_previous=before_previous
+            )
+            if self.warnings and not cleaned.get("confirm_warnings"):
+                for warning in self.warnings:
+                    self.add_error(None, forms.ValidationError(warning, code="suspicious"))
         return cleaned
 
 
@@ -106,10 +150,10 @@ class MonthPickerForm(forms.Form):
         return period
 
 
-class MonthGridRowForm(VersionCheckMixin, forms.Form):
+class MonthGridRowForm(CountFormMixin, forms.Form):
     """One account's figures for the grid's month. Fields for content its platform does not count are left out."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     articles = CountFormField(label=gettext_lazy("Articles"), required=False)
     videos = CountFormField(label=gettext_lazy("Videos"), required=False)
     views = CountFormField(label=gettext_lazy("Views"), required=False)
@@ -127,19 +171,17 @@ class MonthGridRowForm(VersionCheckMixin, forms.Form):
                     **snapshot.figures,
                     "approximate": snapshot.approximate,
                     "note": snapshot.note,
-                    "version": snapshot.version,
+                    "loaded_version": snapshot.version,
                 },
             )
         super().__init__(*args, prefix=f"account-{row.account.pk}", **kwargs)
-        platform = row.account.platform
-        if not platform.counts_articles:
-            del self.fields["articles"]
-        if not platform.counts_videos:
-            del self.fields["videos"]
-        for metric in rules.METRICS:
-            if metric in self.fields:
-                self.fields[metric].widget.attrs["aria-label"] = _("%(metric)s, %(account)s") % {
-                    "metric": rules.METRIC_LABELS[metric],
+        for metric in set(rules.METRICS) - set(row.account.platform.counted_metrics):
+            del self.fields[metric]
+        labels = {metric: rules.METRIC_LABELS[metric] for metric in rules.METRICS}
+        for name in (*rules.METRICS, "approximate", "note"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-label"] = _("%(metric)s, %(account)s") % {
+                    "metric": labels.get(name, self.fields[name].label),
                     "account": row.account,
                 }
 
@@ -183,32 +225,16 @@ class MonthGridRowForm(VersionCheckMixin, forms.Form):
         snapshot.note = self.cleaned_data["note"]
         return snapshot
 
-    def suspicious_jumps(self) -> list[str]:
-        """Warnings for figures that rose far more than in the previous month: typos as often as not."""
-        previous = self.row.previous
-        before = self.row.before_previous
-        if previous is None or before is None or not self.is_valid():
+    def suspicious_changes(self) -> list[str]:
+        """Warnings for the figures this row changes that moved far more than the account's usually do."""
+        if not self.is_valid():
             return []
-        warnings = []
-        for metric in rules.METRICS:
-            new, last, earlier = self.cleaned_data.get(metric), previous.figures[metric], before.figures[metric]
-            if None in (new, last, earlier) or last - earlier <= 0:
-                continue
-            if new - last > SUSPICIOUS_JUMP_FACTOR * (last - earlier):
-                warnings.append(
-                    _(
-                        "%(account)s: %(metric)s rose by %(increase)s, more than %(factor)s times the "
-                        "previous rise (%(previous)s). Check the figure, or confirm it below."
-                    )
-                    % {
-                        "account": self.row.account,
-                        "metric": rules.METRIC_LABELS[metric],
-                        "increase": rules.format_count(new - last),
-                        "factor": SUSPICIOUS_JUMP_FACTOR,
-                        "previous": rules.format_count(last - earlier),
-                    }
-                )
-        return warnings
+        return rules.suspicious_changes(
+            account=self.row.account,
+            figures=self.changed_figures(),
+            previous=self.row.previous,
+            before_previous=self.row.before_previous,
+        )
 
 
 class MonthGrid:
@@ -218,19 +244,30 @@ class MonthGrid:
         self.period = period
         self.forms = [MonthGridRowForm(data, row=row) for row in rows]
 
-    def is_valid(self) -> bool:
-        # Every row is validated, so that every mistake shows at once.
-        return all([form.is_valid() for form in self.forms])
+    def check(self) -> list[tuple["MonthGridRowForm", MetricSnapshot]] | None:
+        """Check every row at once, how it is typed and the rule set: the rows to save, or None if any is wrong.
 
-    def changed_rows(self) -> list[tuple[MonthGridRowForm, MetricSnapshot]]:
-        """The rows that write something, each with its unsaved snapshot."""
-        pairs = ((form, form.snapshot_to_save(self.period)) for form in self.forms)
-        return [(form, snapshot) for form, snapshot in pairs if snapshot is not None]
+        One round: a row's "can't go down" shows beside another row's mistyped figure, not after it is mended.
+        """
+        typed_right = all([form.is_valid() for form in self.forms])
+        changed = [
+            (form, snapshot)
+            for form, snapshot in ((form, form.snapshot_to_save(self.period)) for form in self.forms if form.is_valid())
+            if snapshot is not None
+        ]
+        refused = False
+        for form, snapshot in changed:
+            try:
+                snapshot.full_clean()
+            except forms.ValidationError as error:
+                self.show_errors(form, error)
+                refused = True
+        return changed if typed_right and not refused else None
 
     @staticmethod
     def warnings(changed_rows: list[tuple[MonthGridRowForm, MetricSnapshot]]) -> list[str]:
         """What staff should confirm before the changed rows are saved."""
-        return [warning for form, _snapshot in changed_rows for warning in form.suspicious_jumps()]
+        return [warning for form, _snapshot in changed_rows for warning in form.suspicious_changes()]
 
     @staticmethod
     def show_errors(form: MonthGridRowForm, error: forms.ValidationError) -> None:

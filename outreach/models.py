@@ -65,6 +65,12 @@ class Platform(models.Model):
     def counts_videos(self) -> bool:
         return self.content in (self.Content.VIDEOS, self.Content.BOTH)
 
+    @property
+    def counted_metrics(self) -> tuple[str, ...]:
+        """The figures this platform counts, in the usual order: views and followers, and its content."""
+        skipped = {"articles": not self.counts_articles, "videos": not self.counts_videos}
+        return tuple(metric for metric in rules.METRICS if not skipped.get(metric))
+
 
 class AccountQuerySet(models.QuerySet):
     def active(self):
@@ -171,6 +177,13 @@ class MetricSnapshot(models.Model):
             ),
             *(
                 models.CheckConstraint(condition=Q(**{f"{metric}__gte": 0}), name=f"snapshot_{metric}_not_negative")
+                for metric in rules.METRICS
+            ),
+            # Bounded so that every monthly total of a platform fits its bigint (see rules.COUNT_MAX).
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{metric}__lte": rules.COUNT_MAX}), name=f"snapshot_{metric}_at_most_count_max"
+                )
                 for metric in rules.METRICS
             ),
         ]

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.html import format_html
@@ -27,8 +28,9 @@ METRIC_LABELS = {
     "views": gettext_lazy("Views"),
     "followers": gettext_lazy("Followers"),
 }
-# What PostgreSQL's bigint (and SQLite's integer) holds.
-COUNT_MAX = 2**63 - 1
+# The largest count an account may report: a hundred trillion, far past any platform's figures, and
+# small enough that a platform's monthly total over 90,000 such accounts still fits a bigint (2**63 - 1).
+COUNT_MAX = 10**14 - 1
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９－＋", "0123456789-+")
 # Thousands separators people type: comma (also full-width), spaces (also no-break and thin), apostrophe.
@@ -40,10 +42,16 @@ def format_count(value: int) -> str:
     return f"{value:,}"
 
 
-def parse_count(value) -> int | None:
-    """Read a count as typed (`1,234,567`, `1 234 567`, `１２３`); None when empty (not reported).
+# Chinese units a count may be typed in (`263万`, `1.2亿`): what each multiplies by.
+CHINESE_UNITS = {"万": 10_000, "亿": 100_000_000}
+_COUNT_TEXT = re.compile(r"(?P<number>[+-]?\d+(?:\.\d+)?)(?P<unit>[万亿])?")
 
-    Raises ValidationError for text, negative numbers, fractions and numbers too large to store.
+
+def parse_count(value) -> int | None:
+    """Read a count as typed (`1,234,567`, `1 234 567`, `１２３`, `263万`, `1.2亿`); None when empty.
+
+    A Chinese unit is read where the result is a whole number (`188.6万` is 1,886,000). Raises
+    ValidationError for text, negative numbers, fractions and numbers larger than a count may be.
     """
     if value is None:
         return None
@@ -53,22 +61,53 @@ def parse_count(value) -> int | None:
         text = _SEPARATORS.sub("", str(value).translate(_FULLWIDTH_DIGITS))
     if text == "":
         return None
-    if not re.fullmatch(r"[+-]?\d+", text):
+    # Longer than any count may be: refused before Python is asked to read thousands of digits.
+    matched = _COUNT_TEXT.fullmatch(text) if len(text) <= 40 else None
+    if matched is None or (matched["unit"] is None and "." in matched["number"]):
+        if len(text) > 40 and text.isascii() and text.lstrip("+-").isdigit():
+            raise _too_large(value)
         raise ValidationError(
-            _("“%(value)s” is not a whole number. Enter digits only, e.g. 1,234,567."),
+            _("“%(value)s” is not a whole number. Enter digits only, e.g. 1,234,567 (or 263万)."),
             code="not_a_number",
             params={"value": value},
         )
-    number = int(text)
+    number = Decimal(matched["number"]) * CHINESE_UNITS.get(matched["unit"], 1)
+    if number != number.to_integral_value():
+        raise ValidationError(
+            _("“%(value)s” is %(number)s, not a whole number: give the figure exactly."),
+            code="not_whole",
+            params={"value": value, "number": f"{number.normalize():,f}"},
+        )
     if number < 0:
         raise ValidationError(_("A count can't be negative."), code="negative")
     if number > COUNT_MAX:
-        raise ValidationError(
-            _("%(value)s is larger than any count that can be stored (at most %(max)s)."),
-            code="too_large",
-            params={"value": value, "max": format_count(COUNT_MAX)},
-        )
-    return number
+        raise _too_large(value)
+    return int(number)
+
+
+def parse_count_or_none(value) -> int | None:
+    """A count as `parse_count` reads it, or None where it cannot be read (for showing what was typed)."""
+    try:
+        return parse_count(value)
+    except ValidationError:
+        return None
+
+
+def _too_large(value) -> ValidationError:
+    shown = str(value) if len(str(value)) <= 30 else f"{str(value)[:12]}… ({len(str(value))} characters)"
+    return ValidationError(
+        _("%(value)s is larger than any count can be (at most %(max)s)."),
+        code="too_large",
+        params={"value": shown, "max": format_count(COUNT_MAX)},
+    )
+
+
+def count_reading(typed, value: int | None) -> str | None:
+    """How a count typed with a Chinese unit was read (“263万” read as 2,630,000); None for plain digits."""
+    text = str(typed or "").strip()
+    if value is None or not any(unit in text for unit in CHINESE_UNITS):
+        return None
+    return _("“%(typed)s” read as %(value)s") % {"typed": text, "value": format_count(value)}
 
 
 @dataclass(frozen=True)
@@ -199,6 +238,58 @@ def snapshot_errors(
                 ),
             )
     return errors
+
+
+# Flag (not refuse) a month whose increase is more than this many times the previous month's, and a
+# count that may go down (followers) falling by more than this share in one step: typos as often as not.
+SUSPICIOUS_JUMP_FACTOR = 10
+SUSPICIOUS_FALL_SHARE = 0.5
+
+
+def suspicious_changes(*, account, figures: Mapping[str, int | None], previous, before_previous) -> list[str]:
+    """Warnings for figures that moved far more than the account's figures usually do; empty when none.
+
+    `previous` and `before_previous` are the account's two latest earlier snapshots (or None).
+    """
+    if previous is None:
+        return []
+    warnings = []
+    for metric in METRICS:
+        new, last = figures.get(metric), previous.figures[metric]
+        if new is None or last is None:
+            continue
+        earlier = before_previous.figures[metric] if before_previous is not None else None
+        if earlier is not None and last - earlier > 0 and new - last > SUSPICIOUS_JUMP_FACTOR * (last - earlier):
+            warnings.append(
+                _(
+                    "%(account)s: %(metric)s rose by %(increase)s, more than %(factor)s times the "
+                    "previous rise (%(previous)s). Check the figure, or confirm it below."
+                )
+                % {
+                    "account": account,
+                    "metric": METRIC_LABELS[metric],
+                    "increase": format_count(new - last),
+                    "factor": SUSPICIOUS_JUMP_FACTOR,
+                    "previous": format_count(last - earlier),
+                }
+            )
+        if metric not in CUMULATIVE_METRICS and last > 0 and new < last * (1 - SUSPICIOUS_FALL_SHARE):
+            share = f"{(last - new) * 100 / last:.2f}".rstrip("0").rstrip(".")
+            warnings.append(
+                _(
+                    "%(account)s: %(metric)s fell from %(last)s in %(month)s to %(new)s (−%(share)s%%). "
+                    "Check the figure, or confirm it below."
+                )
+                % {
+                    "account": account,
+                    "metric": METRIC_LABELS[metric],
+                    "last": format_count(last),
+                    "month": month_label(previous.period),
+                    "new": format_count(new),
+                    "share": share,
+                }
+            )
+    return warnings
 
 
 def future_period_error(period: date, today: date) -> ValidationError | None:

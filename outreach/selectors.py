@@ -39,6 +39,17 @@ def snapshot_history(*, account_id: int, period: date | None, exclude_pk: int | 
     )
 
 
+def snapshots_before(
+    *, account_id: int, period: date, exclude_pk: int | None = None
+) -> tuple[MetricSnapshot | None, MetricSnapshot | None]:
+    """An account's two latest snapshots before `period` (latest first), None where there are fewer."""
+    earlier = MetricSnapshot.objects.filter(account_id=account_id, period__lt=period).order_by("-period")
+    if exclude_pk is not None:
+        earlier = earlier.exclude(pk=exclude_pk)
+    found = list(earlier[:2])
+    return (found + [None, None])[0], (found + [None, None])[1]
+
+
 @dataclass(frozen=True)
 class MonthGridRow:
     """One active account in the month grid: its snapshot for the month (if any) and the two latest before it."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -152,14 +152,34 @@ def _stamp_and_validate(snapshot: MetricSnapshot, user, *, vouched: bool = True)
 
 
 def _save_versioned(snapshot: MetricSnapshot, expected_version: int | None) -> None:
-    """Save inside the caller's transaction, the row locked, its version raised by one."""
+    """Save inside the caller's transaction, the row locked, its version raised by one.
+
+    A month that someone else created meanwhile (the one-per-month constraint) is a ConcurrentEdit too.
+    """
     if snapshot.pk is not None:
         current = MetricSnapshot.objects.select_for_update().filter(pk=snapshot.pk).first()
         if current is not None:
             if expected_version is not None and current.version != expected_version:
                 raise ConcurrentEdit(current)
             snapshot.version = current.version + 1
-    snapshot.save()
+    try:
+        with transaction.atomic():
+            snapshot.save()
+    except IntegrityError:
+        created_meanwhile = _snapshot_created_meanwhile(snapshot)
+        if created_meanwhile is None:
+            raise
+        raise ConcurrentEdit(created_meanwhile) from None
+
+
+def _snapshot_created_meanwhile(snapshot: MetricSnapshot) -> MetricSnapshot | None:
+    """The snapshot of the same account and month that another writer saved, if that is what refused this one."""
+    return (
+        MetricSnapshot.objects.select_related("updated_by")
+        .filter(account_id=snapshot.account_id, period=snapshot.period)
+        .exclude(pk=snapshot.pk)
+        .first()
+    )
 
 
 @dataclass(frozen=True)

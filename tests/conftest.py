@@ -150,3 +150,20 @@ def postgres_databases():
 def fresh_postgres_database(postgres_databases) -> str:
     """The name of a new, empty database on the local PostgreSQL server; dropped afterwards."""
     return postgres_databases()
+
+
+@pytest.fixture
+def browser_of(django_app):
+    """An independent django-webtest app per person (their own cookies), for two people at once.
+
+    They share the settings `django_app` patched once; django-webtest's factory would patch them again
+    per app and leave them patched after the test.
+    """
+    from django_webtest import DjangoTestApp
+
+    def make(user):
+        app = DjangoTestApp()
+        app.set_user(user)
+        return app
+
+    return make

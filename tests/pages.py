@@ -15,7 +15,8 @@ def form_posting_to(page, action: str = ""):
         target = form.action or ""
         if (action == "" and target in ("", ".")) or (action and target.split("?")[0].endswith(action)):
             return form
-    raise AssertionError(f"no form posting to {action!r} on {page.request.url}: {[f.action for f in page.forms.values()]}")
+    actions = [form.action for form in page.forms.values()]
+    raise AssertionError(f"no form posting to {action!r} on {page.request.url}: {actions}")
 
 
 def text_of(page) -> str:

@@ -90,7 +90,7 @@ CASES = {
     "negative count": (lambda w: snapshot_form(w, views="-5"), "A count can't be negative."),
     "larger than a big integer": (
         lambda w: snapshot_form(w, views="9223372036854775808"),
-        "is larger than any count that can be stored",
+        "is larger than any count can be",
     ),
     "text in a count": (lambda w: snapshot_form(w, views="twenty million"), "is not a whole number"),
     "fraction": (lambda w: snapshot_form(w, articles="1010.5"), "is not a whole number"),

@@ -159,7 +159,7 @@ def test_one_bad_row_among_a_thousand_leaves_the_database_unchanged_and_the_prev
     plan = page.context["plan"]
     assert plan.count("create") == 999
     assert [(row.line, row.errors) for row in plan.refused] == [
-        (502, [("views", "“5O00” is not a whole number. Enter digits only, e.g. 1,234,567.")])
+        (502, [("views", "“5O00” is not a whole number. Enter digits only, e.g. 1,234,567 (or 263万).")])
     ]
     assert "<td>502</td>" in page.content.decode()
     assert "Nothing was imported" in response.content.decode()
