@@ -1,5 +1,7 @@
 """The admin: platforms and accounts for administrators, figures for staff, and the month grid."""
 
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -87,9 +89,13 @@ class AccountFilter(admin.SimpleListFilter):
         return [(str(account.pk), str(account)) for account in accounts]
 
     def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        return queryset.filter(account_id=self.value()) if self.value().isdigit() else queryset.none()
+        return queryset.filter(account_id=int(self.value())) if self.value() else queryset
+
+    @staticmethod
+    def value_error(value: str) -> str | None:
+        if re.fullmatch(r"[0-9]{1,18}", value):
+            return None
+        return _("“%(value)s” is not an account number: the account filter was left out.") % {"value": value[:40]}
 
 
 class CappedCountPaginator(Paginator):
@@ -110,11 +116,13 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(year), str(year)) for year in selectors.snapshot_years()]
 
     def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        if not self.value().isdigit():
-            return queryset.none()
-        return queryset.filter(period__year=int(self.value()))
+        return queryset.filter(period__year=int(self.value())) if self.value() else queryset
+
+    @staticmethod
+    def value_error(value: str) -> str | None:
+        if re.fullmatch(r"[0-9]{4}", value) and int(value) >= 1:
+            return None
+        return _("“%(value)s” is not a year: the year filter was left out.") % {"value": value[:40]}
 
 
 def _count_column(metric: str):
@@ -249,7 +257,23 @@ class MetricSnapshotAdmin(HistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         # Django passes the template no change permission: the links to the grid and the import need it.
         extra_context = {"may_enter_figures": self.may_enter_figures(request), **(extra_context or {})}
-        return super().changelist_view(request, extra_context)
+        wrong = {
+            checked.parameter_name: checked.value_error(request.GET[checked.parameter_name])
+            for checked in (AccountFilter, YearFilter)
+            if request.GET.get(checked.parameter_name)
+        }
+        wrong = {name: message for name, message in wrong.items() if message}
+        if not wrong:
+            return super().changelist_view(request, extra_context)
+        # A filter value typed into the address: the list without it, the reason, and a 400.
+        for message in wrong.values():
+            messages.error(request, message)
+        request.GET = request.GET.copy()
+        for name in wrong:
+            del request.GET[name]
+        response = super().changelist_view(request, extra_context)
+        response.status_code = 400
+        return response
 
     def import_view(self, request):
         """Upload a file of figures; it is checked and previewed before anything is written."""

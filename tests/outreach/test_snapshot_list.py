@@ -69,3 +69,54 @@ def test_the_list_links_to_the_month_grid(staff_client, seeded):
     page = staff_client.get(LIST_URL).content.decode()
 
     assert reverse("admin:outreach_month_grid") in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("year=²", "“²” is not a year"),
+        ("year=99999999999", "“99999999999” is not a year"),
+        ("year=0", "“0” is not a year"),
+        ("account__id__exact=²", "“²” is not an account number"),
+        ("account__id__exact=99999999999999999999999", "is not an account number"),
+    ],
+)
+def test_a_wrong_filter_in_the_address_is_a_message_and_a_400_not_a_server_error(staff_client, seeded, query, message):
+    response = staff_client.get(f"{LIST_URL}?{query}")
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    # The list is still there, without the filter.
+    assert "20,000,000" in page
+
+
+def test_a_right_year_filter_still_filters(staff_client, seeded):
+    SnapshotFactory(account=seeded["wechat"], period=date(2023, 2, 1), articles=900, views=15_000_000)
+
+    response = staff_client.get(f"{LIST_URL}?year=2023")
+
+    assert response.status_code == 200
+    assert listed(response) == {("2023-02", "wechat")}
+
+
+def test_two_accounts_at_the_largest_count_in_one_platform_and_month_both_save(
+    django_app, staff_user, seeded, platform
+):
+    from outreach import rules
+    from outreach.models import MetricSnapshot, MonthlyTotal
+    from tests.conftest import AccountFactory
+
+    second = AccountFactory(platform=platform("wechat"), name="Second account")
+    django_app.set_user(staff_user)
+    for account in (seeded["wechat"], second):
+        form = django_app.get(reverse("admin:outreach_metricsnapshot_add")).forms["metricsnapshot_form"]
+        form["account"] = str(account.pk)
+        form["period"] = "2024-03"
+        form["views"] = f"{rules.COUNT_MAX:,}"
+        assert form.submit("_save").status_code == 302
+
+    assert MetricSnapshot.objects.filter(period=date(2024, 3, 1), views=rules.COUNT_MAX).count() == 2
+    kept = MonthlyTotal.objects.get(platform=platform("wechat"), period=date(2024, 3, 1), metric="views")
+    assert kept.total == 2 * rules.COUNT_MAX
+    assert django_app.get(reverse("dashboard") + "?start=2024-01").status_code == 200
