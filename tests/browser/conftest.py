@@ -69,20 +69,45 @@ class PageWatch:
         if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self.origin:
             self.foreign_requests.append(request.url)
 
+    def attach(self, page) -> None:
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.on("request", self.on_request)
+
+    def check(self) -> None:
+        assert self.console_errors == [], "JavaScript errors on the page"
+        assert self.foreign_requests == [], "requests to hosts other than the app's own"
+
 
 @pytest.fixture
-def page(browser, live_server, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="en-US")
-    page = context.new_page()
-    watch = PageWatch(live_server.url)
-    page.on("console", watch.on_console)
-    page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
-    page.on("request", watch.on_request)
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
-    assert watch.console_errors == [], "JavaScript errors on the page"
-    assert watch.foreign_requests == [], "requests to hosts other than the app's own"
+def new_page(browser, live_server):
+    """Open a page in a browser context of its own (a second person: their own cookies), watched as `page` is.
+
+    `new_page(locale="zh-CN")` takes Playwright's context options; each page is checked after the test.
+    """
+    opened = []
+
+    def make(**options):
+        context = browser.new_context(
+            **{"viewport": {"width": 1280, "height": 900}, "accept_downloads": True, "locale": "en-US", **options}
+        )
+        page = context.new_page()
+        watch = PageWatch(live_server.url)
+        watch.attach(page)
+        page.set_default_timeout(15000)
+        opened.append((context, watch))
+        return page
+
+    yield make
+    for context, _watch in opened:
+        context.close()
+    for _context, watch in opened:
+        watch.check()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 def screenshot(page, name: str) -> None:
