@@ -10,12 +10,12 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from webtest import Upload
 
 from accounts.models import User
 from outreach import services
@@ -23,6 +23,8 @@ from outreach.models import Account, MetricSnapshot, MonthlyTotal, Platform, Sna
 from outreach.months import add_months
 from outreach.rules import METRICS
 from tests.outreach.test_dashboard import figure
+from tests.outreach.test_month_grid import save_grid
+from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -142,52 +144,69 @@ def test_the_independent_computation_is_what_a_person_would_add_up(db):
     assert (mar, "views") not in totals and len(totals) == 7
 
 
-def snapshot_form(account: Account, period: str, **figures) -> dict:
-    data = {"account": account.pk, "period": period, "note": "", "version": "", "_save": "Save"}
-    data.update({metric: "" for metric in METRICS})
-    data.update({name: str(value) for name, value in figures.items()})
-    return data
+def open_and_save(app, url, form_id, **typed):
+    """Open a form as the page renders it, type over its fields, and save."""
+    form = app.get(url).forms[form_id]
+    for name, value in typed.items():
+        form[name] = value
+    return form.submit("_save", expect_errors=True)
 
 
-def account_form(account: Account, **changes) -> dict:
-    data = {
-        "platform": account.platform_id,
-        "name": account.name,
-        "name_zh": account.name_zh,
-        "handle": account.handle,
-        "url": account.url,
-        "opened_on": account.opened_on.isoformat(),
-        "is_active": "on",
-        "_save": "Save",
-    }
-    data.update(changes)
-    return data
+def upload_and_confirm(app, name: str, content: str):
+    """Upload a file on the import page as it renders, and confirm the preview it leads to."""
+    page = app.get(reverse("admin:outreach_import"))
+    form = next(form for form in page.forms.values() if "file" in form.fields)
+    form["file"] = Upload(name, content.encode(), "text/csv")
+    preview = form.submit()
+    assert preview.status_code == 302, text_of(preview)
+    preview = preview.follow()
+    confirm = next((form for form in preview.forms.values() if "Import these figures" in form.text), None)
+    assert confirm is not None, text_of(preview)
+    return confirm.submit()
 
 
-def test_every_write_path_keeps_the_totals_equal_to_the_snapshots(admin_client, seeded):
+def select_in_changelist(page, pks, action: str):
+    """Tick the rows of these snapshots in the change list as rendered, choose the action, and run it."""
+    form = page.forms["changelist-form"]
+    boxes = form.fields["_selected_action"]
+    wanted = {str(pk) for pk in pks}
+    for box in boxes:
+        if box._value in wanted:
+            box.checked = True
+    assert {box._value for box in boxes if box.checked} == wanted, "the rows are not all on the page"
+    form["action"] = action
+    return form.submit("index")
+
+
+def test_every_write_path_keeps_the_totals_equal_to_the_snapshots(django_app, admin_user, seeded):
     call_command("load_seed_figures", "--illustrative-history", stdout=io.StringIO())
     assert_totals_follow_the_snapshots()
+    django_app.set_user(admin_user)
 
     wechat, douyin = seeded["wechat"], seeded["douyin"]
-    added = admin_client.post(
-        reverse(f"{SNAPSHOTS}_add"), snapshot_form(wechat, "2024-03", articles=1010, views=20_100_000)
+    added = open_and_save(
+        django_app,
+        reverse(f"{SNAPSHOTS}_add"),
+        "metricsnapshot_form",
+        account=str(wechat.pk),
+        period="2024-03",
+        articles="1010",
+        views="20,100,000",
     )
-    assert added.status_code == 302
+    assert added.status_code == 302, text_of(added)
     assert_totals_follow_the_snapshots()
 
     march = MetricSnapshot.objects.get(account=wechat, period=date(2024, 3, 1))
-    moved = admin_client.post(
-        reverse(f"{SNAPSHOTS}_change", args=(march.pk,)),
-        snapshot_form(wechat, "2024-05", articles=1010, views=20_100_000) | {"version": march.version},
+    moved = open_and_save(
+        django_app, reverse(f"{SNAPSHOTS}_change", args=(march.pk,)), "metricsnapshot_form", period="2024-05"
     )
     assert moved.status_code == 302, "the month of a snapshot can be corrected"
+    assert MetricSnapshot.objects.get(pk=march.pk).period == date(2024, 5, 1)
     assert_totals_follow_the_snapshots()
 
-    grid = admin_client.post(
-        f"{reverse('admin:outreach_month_grid')}?period=2024-04",
-        {f"account-{douyin.pk}-videos": "350", f"account-{douyin.pk}-views": "7,700,000"},
-    )
-    assert grid.status_code == 302
+    grid = save_grid(django_app, "2024-04", {douyin: {"videos": "350", "views": "7,700,000"}})
+    assert grid.status_code == 302, text_of(grid)
+    assert MetricSnapshot.objects.get(account=douyin, period=date(2024, 4, 1)).views == 7_700_000
     assert_totals_follow_the_snapshots()
 
     csv = (
@@ -195,36 +214,41 @@ def test_every_write_path_keeps_the_totals_equal_to_the_snapshots(admin_client, 
         f"douyin,{douyin.name},2024-04,,351,7800000,\r\n"
         f"douyin,{douyin.name},2024-06,,360,8000000,\r\n"
     )
-    upload = admin_client.post(reverse("admin:outreach_import"), {"file": SimpleUploadedFile("june.csv", csv.encode())})
-    assert upload.status_code == 302
-    assert admin_client.post(upload.url).status_code == 302
+    assert upload_and_confirm(django_app, "june.csv", csv).status_code == 302
     assert MetricSnapshot.objects.get(account=douyin, period=date(2024, 4, 1)).views == 7_800_000
     assert_totals_follow_the_snapshots()
 
     may = MetricSnapshot.objects.get(account=wechat, period=date(2024, 5, 1))
-    assert admin_client.post(reverse(f"{SNAPSHOTS}_delete", args=(may.pk,)), {"post": "yes"}).status_code == 302
+    confirm = django_app.get(reverse(f"{SNAPSHOTS}_delete", args=(may.pk,)))
+    assert next(form for form in confirm.forms.values() if "post" in form.fields).submit().status_code == 302
+    assert not MetricSnapshot.objects.filter(pk=may.pk).exists()
     assert_totals_follow_the_snapshots()
 
     two = list(MetricSnapshot.objects.filter(account=douyin, period__gte=date(2024, 4, 1)).values_list("pk", flat=True))
-    bulk = admin_client.post(
-        reverse(f"{SNAPSHOTS}_changelist"),
-        {"action": "delete_selected", "_selected_action": two, "post": "yes"},
-    )
+    listed = django_app.get(f"{reverse(f'{SNAPSHOTS}_changelist')}?account__id__exact={douyin.pk}")
+    confirm = select_in_changelist(listed, two, "delete_selected")
+    bulk = next(form for form in confirm.forms.values() if "post" in form.fields).submit()
     assert bulk.status_code == 302 and not MetricSnapshot.objects.filter(pk__in=two).exists()
     assert_totals_follow_the_snapshots()
 
-    version = MetricSnapshot.history.filter(id=may.pk, history_type="+").latest()
-    restore = reverse(f"{SNAPSHOTS}_simple_history", args=(may.pk, version.history_id))
-    restored = admin_client.post(restore, snapshot_form(wechat, "2024-05", articles=1010, views=20_100_000))
-    assert restored.status_code == 302 and MetricSnapshot.objects.filter(pk=may.pk).exists()
+    # Restored from its history: the version it was created with, saved as the page renders it.
+    history = django_app.get(reverse(f"{SNAPSHOTS}_history", args=(may.pk,)))
+    version = history.html.select("table#change-history tbody tr")[-1].select_one("td a")["href"]
+    restored = django_app.get(version).forms["historicalmetricsnapshot_form"].submit("_save")
+    assert restored.status_code == 302, text_of(restored)
+    back = MetricSnapshot.objects.get(pk=may.pk)
+    assert (back.account, back.articles, back.views) == (wechat, 1010, 20_100_000)
     assert_totals_follow_the_snapshots()
 
     bilibili = Platform.objects.get(slug="bilibili")
-    changed = admin_client.post(
+    changed = open_and_save(
+        django_app,
         reverse("admin:outreach_account_change", args=(douyin.pk,)),
-        account_form(douyin, platform=bilibili.pk, name="Museum videos"),
+        "account_form",
+        platform=str(bilibili.pk),
+        name="Museum videos",
     )
-    assert changed.status_code == 302, changed.context["adminform"].form.errors
+    assert changed.status_code == 302, text_of(changed)
     assert Account.objects.get(pk=douyin.pk).platform == bilibili
     assert_totals_follow_the_snapshots()
 
