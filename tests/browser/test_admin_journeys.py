@@ -15,6 +15,7 @@ from django.core.management import call_command
 from outreach.models import Account, MetricSnapshot
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_journeys import restore_migrated_data
+from tests.conftest import SnapshotFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -163,3 +164,76 @@ def test_the_add_form_reads_chinese_units_refuses_what_is_not_a_count_and_flags_
     page.wait_for_url("**/admin/outreach/metricsnapshot/")
     assert "was added successfully" in messages_shown(page)
     assert MetricSnapshot.objects.get(account=museum["wechat"], period=APRIL).followers == 263
+
+
+def march_for_every_account(museum) -> dict[str, MetricSnapshot]:
+    """Figures for March 2024 for the four accounts, each a little above February's."""
+    figures = {
+        "kepu-china": {"articles": 52, "videos": None, "views": 1_950_000, "followers": None},
+        "wechat": {"articles": 1_010, "videos": None, "views": 20_100_000, "followers": 2_640_000},
+        "douyin": {"articles": None, "videos": 350, "views": 7_700_000, "followers": None},
+        "bilibili": {"articles": None, "videos": 330, "views": 1_400_000, "followers": None},
+    }
+    return {slug: SnapshotFactory(account=museum[slug], period=MARCH, **values) for slug, values in figures.items()}
+
+
+def history_counts(snapshots: dict[str, MetricSnapshot]) -> dict[str, int]:
+    return {slug: MetricSnapshot.history.filter(id=snapshot.pk).count() for slug, snapshot in snapshots.items()}
+
+
+def grid_input(page, account: Account, metric: str):
+    return page.locator(f'input[name="account-{account.pk}-{metric}"]')
+
+
+def save_the_grid(page) -> None:
+    page.locator(".month-grid .submit-row input[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def test_correcting_one_account_in_a_full_month_saves_only_that_one_and_the_grid_reads_in_chinese(
+    page, live_server, museum
+):
+    march = march_for_every_account(museum)
+    before = history_counts(march)
+    open_the_admin(page, live_server, "wei", add_person("wei"))
+
+    front_page_link(page, "Enter a month for every account").click()
+    page.wait_for_url("**/month-grid/")
+    assert "Figures at the end of April 2024" in page.locator("#content-main").inner_text()
+    page.get_by_role("link", name="← previous month").click()
+    page.wait_for_url("**/month-grid/?period=2024-03")
+    assert_accessible(page)
+    assert grid_input(page, museum["wechat"], "views").input_value() == "20,100,000"
+
+    grid_input(page, museum["wechat"], "views").fill("20,150,000")
+    save_the_grid(page)
+
+    page.wait_for_url("**/admin/outreach/metricsnapshot/?year=2024")
+    assert "Saved the figures of 1 account for March 2024 (0 new, 1 corrected)." in messages_shown(page)
+    assert_accessible(page)
+    after = history_counts(march)
+    assert after == {**before, "wechat": before["wechat"] + 1}
+    wechat = MetricSnapshot.objects.get(pk=march["wechat"].pk)
+    assert (wechat.views, wechat.followers, wechat.articles) == (20_150_000, 2_640_000, 1_010)
+
+    # The Chinese grid: the language switch is in the dashboard's header ("View site" from the admin).
+    page.get_by_role("link", name="View site").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.click('button[name="language"][value="zh-hans"]')
+    page.wait_for_selector("html[lang='zh-Hans']")
+    page.locator(".site-nav").get_by_role("link", name="录入数据").click()
+    page.wait_for_url("**/month-grid/")
+    page.get_by_role("link", name="← 上个月").click()
+    page.wait_for_url("**/month-grid/?period=2024-03")
+    rows = page.locator(".month-grid tbody tr:not(.previous) th")
+    names = [row.inner_text() for row in rows.all()]
+    assert [name.split("\n") for name in names] == [
+        ["科普中国", "上海科技馆"],
+        ["微信公众号", "上海科技馆"],
+        ["抖音", "上海科技馆"],
+        ["哔哩哔哩", "上海科技馆"],
+    ]
+    assert "Shanghai" not in page.locator(".month-grid table").inner_text()
+    assert grid_input(page, museum["wechat"], "views").get_attribute("aria-label") == "上海科技馆 · 微信公众号的阅读量"
+    screenshot(page, "month-grid-zh")
+    assert_accessible(page)
