@@ -45,3 +45,16 @@ def sign_in(app, start_url: str, username: str, password: str):
     while page.status_int in (301, 302):
         page = page.follow()
     return page
+
+
+def run_admin_action(page, pks, action: str):
+    """On an admin change list as rendered, tick the rows of these objects, choose the action, and run it."""
+    form = page.forms["changelist-form"]
+    boxes = form.fields["_selected_action"]
+    wanted = {str(pk) for pk in pks}
+    for box in boxes:
+        if box._value in wanted:
+            box.checked = True
+    assert {box._value for box in boxes if box.checked} == wanted, "the rows are not all on the page"
+    form["action"] = action
+    return form.submit("index")

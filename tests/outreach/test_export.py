@@ -13,12 +13,16 @@ from django.urls import reverse
 from outreach.models import Account, MetricSnapshot, Platform
 from outreach.months import add_months
 from tests.conftest import AccountFactory, SnapshotFactory
+from tests.pages import run_admin_action
 
 pytestmark = pytest.mark.django_db
 
 
 def download(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    """The bytes of a download, from Django's test client or django-webtest."""
+    if hasattr(response, "streaming_content"):
+        return b"".join(response.streaming_content) if response.streaming else response.content
+    return response.body
 
 
 def excel_rows(data: bytes) -> list[list[str]]:
@@ -166,13 +170,11 @@ def test_the_dashboards_download_button_carries_the_filters_in_effect(manager_cl
     assert f'href="{reverse("snapshots_csv")}?platforms=wechat&amp;start=2023-01"' in html
 
 
-def test_an_admin_action_exports_the_selected_snapshots(admin_client, seeded):
+def test_an_admin_action_exports_the_selected_snapshots(django_app, admin_user, seeded):
     chosen = MetricSnapshot.objects.filter(account__platform__slug__in=["wechat", "douyin"])
+    page = django_app.get(reverse("admin:outreach_metricsnapshot_changelist"), user=admin_user)
 
-    response = admin_client.post(
-        reverse("admin:outreach_metricsnapshot_changelist"),
-        {"action": "export_csv", "_selected_action": [snapshot.pk for snapshot in chosen]},
-    )
+    response = run_admin_action(page, [snapshot.pk for snapshot in chosen], "export_csv")
 
     rows = excel_rows(download(response))
     assert sorted(row[0] for row in rows[1:]) == ["douyin", "wechat"]

@@ -24,7 +24,7 @@ from outreach.months import add_months
 from outreach.rules import METRICS
 from tests.outreach.test_dashboard import figure
 from tests.outreach.test_month_grid import save_grid
-from tests.pages import text_of
+from tests.pages import run_admin_action, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -165,19 +165,6 @@ def upload_and_confirm(app, name: str, content: str):
     return confirm.submit()
 
 
-def select_in_changelist(page, pks, action: str):
-    """Tick the rows of these snapshots in the change list as rendered, choose the action, and run it."""
-    form = page.forms["changelist-form"]
-    boxes = form.fields["_selected_action"]
-    wanted = {str(pk) for pk in pks}
-    for box in boxes:
-        if box._value in wanted:
-            box.checked = True
-    assert {box._value for box in boxes if box.checked} == wanted, "the rows are not all on the page"
-    form["action"] = action
-    return form.submit("index")
-
-
 def test_every_write_path_keeps_the_totals_equal_to_the_snapshots(django_app, admin_user, seeded):
     call_command("load_seed_figures", "--illustrative-history", stdout=io.StringIO())
     assert_totals_follow_the_snapshots()
@@ -226,7 +213,7 @@ def test_every_write_path_keeps_the_totals_equal_to_the_snapshots(django_app, ad
 
     two = list(MetricSnapshot.objects.filter(account=douyin, period__gte=date(2024, 4, 1)).values_list("pk", flat=True))
     listed = django_app.get(f"{reverse(f'{SNAPSHOTS}_changelist')}?account__id__exact={douyin.pk}")
-    confirm = select_in_changelist(listed, two, "delete_selected")
+    confirm = run_admin_action(listed, two, "delete_selected")
     bulk = next(form for form in confirm.forms.values() if "post" in form.fields).submit()
     assert bulk.status_code == 302 and not MetricSnapshot.objects.filter(pk__in=two).exists()
     assert_totals_follow_the_snapshots()

@@ -4,9 +4,11 @@ from datetime import date
 
 import pytest
 from django.db import connection
-from django.urls import reverse
+from django.test import override_settings
 
 from outreach.models import MetricSnapshot
+from tests.outreach.test_month_grid import save_grid
+from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,23 +37,21 @@ def database_refuses_one_value():
 
 
 def test_a_month_grid_save_that_fails_on_its_last_row_writes_none_of_the_rows(
-    client, staff_user, seeded, database_refuses_one_value
+    django_app, staff_user, seeded, database_refuses_one_value
 ):
-    client.force_login(staff_user)
-    client.raise_request_exception = False
+    django_app.set_user(staff_user)
     rows = {
         seeded["kepu-china"]: {"articles": "52", "views": "1,950,000"},
         seeded["wechat"]: {"articles": "1,010", "views": "20,100,000"},
         seeded["douyin"]: {"videos": "350", "views": "7,700,000"},
         seeded["bilibili"]: {"videos": "330", "views": f"{REFUSED_VIEWS:,}"},
     }
-    data = {
-        f"account-{account.pk}-{field}": value for account, values in rows.items() for field, value in values.items()
-    }
 
-    response = client.post(reverse("admin:outreach_month_grid") + "?period=2024-03", data)
+    # The error page a person sees, not the exception django-webtest would hand the test.
+    with override_settings(DEBUG_PROPAGATE_EXCEPTIONS=False):
+        response = save_grid(django_app, "2024-03", rows, expect_errors=True)
 
     assert response.status_code == 500
-    assert "Something went wrong on our side" in response.content.decode()
+    assert "Something went wrong on our side" in text_of(response)
     assert not MetricSnapshot.objects.filter(period=date(2024, 3, 1)).exists()
     assert not MetricSnapshot.history.filter(period=date(2024, 3, 1)).exists()
