@@ -71,20 +71,13 @@ def test_create_change_and_delete_are_recorded_with_who_and_the_values_before_an
     assert not MetricSnapshot.objects.filter(pk=snapshot.pk).exists()
 
 
-def test_accounts_platforms_and_milestones_keep_a_history_too(admin_client, seeded):
+def test_accounts_platforms_and_milestones_keep_a_history_too(django_app, admin_user, seeded):
     account = seeded["bilibili"]
-    admin_client.post(
-        reverse("admin:outreach_account_change", args=(account.pk,)),
-        {
-            "platform": account.platform_id,
-            "name": account.name,
-            "name_zh": "上海科技馆官方",
-            "handle": "",
-            "url": "",
-            "opened_on": "2020-06-01",
-            "is_active": "on",
-        },
-    )
+    form = django_app.get(reverse("admin:outreach_account_change", args=(account.pk,)), user=admin_user).forms[
+        "account_form"
+    ]
+    form["name_zh"] = "上海科技馆官方"
+    assert form.submit("_save").status_code == 302
     Milestone.objects.create(date=date(2024, 1, 1), title="New year")
     platform = Platform.objects.get(slug="douyin")
     platform.color = "#fe2c55"
