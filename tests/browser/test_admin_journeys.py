@@ -237,3 +237,95 @@ def test_correcting_one_account_in_a_full_month_saves_only_that_one_and_the_grid
     assert grid_input(page, museum["wechat"], "views").get_attribute("aria-label") == "上海科技馆 · 微信公众号的阅读量"
     screenshot(page, "month-grid-zh")
     assert_accessible(page)
+
+
+@pytest.fixture
+def two_people(page, new_page, live_server, museum):
+    """Two members of staff, each signed in at the admin in a browser of their own."""
+    first, second = page, new_page()
+    open_the_admin(first, live_server, "wei", add_person("wei"))
+    open_the_admin(second, live_server, "ling", add_person("ling"))
+    return first, second
+
+
+def open_the_change_form(page, month: str, platform: str) -> None:
+    """From the admin's front page, the snapshot list, then the row of that month and platform."""
+    open_the_snapshot_list(page)
+    row = page.locator("#result_list tbody tr", has_text=platform).filter(has_text=month)
+    row.get_by_role("link", name=month, exact=True).click()
+    page.wait_for_url("**/admin/outreach/metricsnapshot/*/change/")
+    assert_accessible(page)
+
+
+def changed_meanwhile(who: str, metric: str, saved: str, typed: str) -> re.Pattern:
+    return re.compile(
+        rf"{who} saved these figures at .+, while you were editing them\. {metric} is now {saved}; you typed {typed}\."
+    )
+
+
+def test_two_people_saving_the_same_snapshot_the_second_is_told_and_nothing_of_theirs_is_written(two_people, museum):
+    first, second = two_people
+    for person in (first, second):
+        open_the_change_form(person, "2024-02", "WeChat official account")
+        assert person.locator("#id_views").input_value() == "20,000,000"
+
+    first.fill("#id_views", "20,100,000")
+    save(first)
+    first.wait_for_url("**/admin/outreach/metricsnapshot/")
+    assert "was changed successfully" in messages_shown(first)
+
+    second.fill("#id_views", "20,200,000")
+    save(second)
+    told = second.locator("#content-main").inner_text()
+    assert changed_meanwhile("wei", "Views", "20,100,000", "20,200,000").search(told), told
+    assert "was changed successfully" not in told
+    assert_accessible(second)
+    snapshot = MetricSnapshot.objects.get(account=museum["wechat"], period=date(2024, 2, 1))
+    assert (snapshot.views, snapshot.updated_by.username) == (20_100_000, "wei")
+
+
+def test_two_people_saving_the_same_month_grid_the_second_is_told_and_nothing_of_theirs_is_written(two_people, museum):
+    first, second = two_people
+    for person in (first, second):
+        front_page_link(person, "Enter a month for every account").click()
+        person.get_by_role("link", name="← previous month").click()
+        person.wait_for_url("**/month-grid/?period=2024-02")
+        assert grid_input(person, museum["wechat"], "views").input_value() == "20,000,000"
+
+    grid_input(first, museum["wechat"], "views").fill("20,100,000")
+    save_the_grid(first)
+    first.wait_for_url("**/admin/outreach/metricsnapshot/?year=2024")
+    assert "(0 new, 1 corrected)" in messages_shown(first)
+
+    grid_input(second, museum["wechat"], "views").fill("20,200,000")
+    grid_input(second, museum["douyin"], "views").fill("7,700,000")
+    save_the_grid(second)
+    assert "Nothing was saved" in messages_shown(second)
+    wechat_row = second.locator(".month-grid tbody tr", has=grid_input(second, museum["wechat"], "views"))
+    told = wechat_row.inner_text()
+    assert changed_meanwhile("wei", "Views", "20,100,000", "20,200,000").search(told), told
+    assert_accessible(second)
+    february = {s.account.platform.slug: s for s in MetricSnapshot.objects.filter(period=date(2024, 2, 1))}
+    assert february["wechat"].views == 20_100_000
+    assert february["douyin"].views == 7_653_000
+
+
+def test_two_people_entering_the_same_new_month_the_second_is_told_and_nothing_of_theirs_is_written(two_people, museum):
+    first, second = two_people
+    for person in (first, second):
+        front_page_link(person, "Enter a month for every account").click()
+        person.wait_for_url("**/month-grid/")
+        assert "Figures at the end of March 2024" in person.locator("#content-main").inner_text()
+
+    grid_input(first, museum["bilibili"], "views").fill("1,400,000")
+    save_the_grid(first)
+    first.wait_for_url("**/admin/outreach/metricsnapshot/?year=2024")
+    assert "(1 new, 0 corrected)" in messages_shown(first)
+
+    grid_input(second, museum["bilibili"], "views").fill("1,500,000")
+    save_the_grid(second)
+    assert "Nothing was saved" in messages_shown(second)
+    told = second.locator(".month-grid tbody tr", has=grid_input(second, museum["bilibili"], "views")).inner_text()
+    assert changed_meanwhile("wei", "Views", "1,400,000", "1,500,000").search(told), told
+    assert_accessible(second)
+    assert MetricSnapshot.objects.get(account=museum["bilibili"], period=MARCH).views == 1_400_000
