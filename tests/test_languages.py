@@ -8,6 +8,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
+from tests.outreach.test_snapshot_admin import field_errors
+from tests.pages import form_posting_to, sign_in
+
 pytestmark = pytest.mark.django_db
 
 CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"}
@@ -22,6 +25,18 @@ def person(django_user_model, seeded):
         client = Client()
         client.force_login(user)
         return client
+
+    return make
+
+
+@pytest.fixture
+def app_of(django_user_model, seeded, browser_of):
+    """A person of this group in a browser of their own (django-webtest), signed in."""
+
+    def make(group: str = "Staff"):
+        user = django_user_model.objects.create_user(username=group.lower(), password="a-long-enough-password")
+        user.groups.add(Group.objects.get(name=group))
+        return browser_of(user)
 
     return make
 
@@ -81,18 +96,23 @@ def test_charts_speak_chinese_titles_legends_axes_and_hover(person):
     assert "2024年2月" in shares["layout"]["title"]["text"]
 
 
-def test_error_messages_speak_chinese(person):
-    client = person("Staff")
-
-    response = client.post(
-        reverse("admin:outreach_metricsnapshot_add"),
-        {"account": _account_pk("douyin"), "period": "2024-03", "videos": "340", "views": "-5"},
-        **CHINESE,
+def test_error_messages_speak_chinese(app_of):
+    form = (
+        app_of("Staff")
+        .get(reverse("admin:outreach_metricsnapshot_add"), extra_environ=CHINESE)
+        .forms["metricsnapshot_form"]
     )
+    form["account"] = str(_account_pk("douyin"))
+    form["period"] = "2024-03"
+    form["videos"] = "340"
+    form["views"] = "-5"
 
-    errors = response.context["adminform"].form.errors
-    assert errors["videos"] == ["视频不能减少：2024年2月为345。"]
-    assert re.search(r"[\u4e00-\u9fff]", errors["views"][0])
+    response = form.submit("_save", extra_environ=CHINESE)
+
+    assert response.status_code == 200
+    assert field_errors(response, "videos") == ["视频不能减少：2024年2月为345。"]
+    views = field_errors(response, "views")
+    assert views and re.search(r"[\u4e00-\u9fff]", views[0])
 
 
 def _account_pk(slug: str) -> int:
@@ -137,19 +157,20 @@ def test_a_file_with_translated_headers_imports(person):
     assert [row.status for row in page.context["plan"].rows] == ["unchanged"] * 4
 
 
-def test_the_language_chosen_is_remembered_for_the_person_on_any_device(person, django_user_model):
-    client = person("Managers")
-    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+def test_the_language_chosen_is_remembered_for_the_person_on_any_device(app_of, browser_of, django_user_model):
+    app = app_of("Managers")
+    page = app.get(reverse("dashboard"), extra_environ=ENGLISH)
+    chosen = form_posting_to(page, reverse("set_language")).submit("language", value="zh-hans", extra_environ=ENGLISH)
     assert django_user_model.objects.get(username="managers").language == "zh-hans"
+    assert chosen.follow(extra_environ=ENGLISH).html.html["lang"] == "zh-Hans"
 
-    elsewhere = Client()
-    signed_in = elsewhere.post(
-        reverse("accounts:login"), {"username": "managers", "password": "a-long-enough-password"}, **ENGLISH
-    )
-    page = elsewhere.get(reverse("dashboard"), **ENGLISH)
+    elsewhere = browser_of(None)
+    elsewhere.extra_environ["HTTP_ACCEPT_LANGUAGE"] = ENGLISH["HTTP_ACCEPT_LANGUAGE"]
+    page = sign_in(elsewhere, reverse("dashboard"), "managers", "a-long-enough-password")
 
-    assert signed_in.cookies["django_language"].value == "zh-hans"
-    assert page["Content-Language"] == "zh-hans"
+    assert elsewhere.cookies["django_language"] == "zh-hans"
+    assert page.request.path == reverse("dashboard")
+    assert page.headers["Content-Language"] == "zh-hans"
 
 
 def test_error_pages_speak_both_languages():
