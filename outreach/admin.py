@@ -31,8 +31,10 @@ from outreach.forms import (
 from outreach.models import Account, MetricSnapshot, Milestone, Platform, SnapshotImport
 from outreach.months import add_months, format_month, month_label
 
-# Past this many rows, the import preview lists only the refused ones (and counts the rest).
-PREVIEW_ROWS = 2000
+# Past this many rows, the import preview lists only the refused ones, a page of them at most (and
+# counts the rest): a page of thousands of rows is more than a browser, or a person, reads.
+PREVIEW_ROWS = 200
+PREVIEW_REFUSED_ROWS = 100
 
 
 @admin.register(Platform)
@@ -276,52 +278,64 @@ class MetricSnapshotAdmin(HistoryAdmin):
         return response
 
     def import_view(self, request):
-        """Upload a file of figures; it is checked and previewed before anything is written."""
+        """Upload a file of figures; it is read once, checked and previewed before anything is written."""
         self._check_may_enter_figures(request)
         form = SnapshotImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            data = upload.read()
             try:
-                services.snapshot_import_check(data=data, file_name=upload.name)
+                source = services.snapshot_import_upload(data=upload.read(), file_name=upload.name, user=request.user)
             except reports.ImportFileError as error:
                 form.add_error("file", str(error))
             else:
-                source = SnapshotImport.objects.create(file_name=upload.name, content=data, uploaded_by=request.user)
                 return HttpResponseRedirect(reverse("admin:outreach_import_preview", args=(source.pk,)))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import figures"),
             "form": form,
-            "columns": ", ".join(reports.SNAPSHOT_COLUMNS[:-1]),
+            "columns": reports.import_columns_description(),
+            "row_limit": reports.WEB_IMPORT_LIMITS.rows,
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_upload.html", context)
 
     def import_preview_view(self, request, pk: int):
-        """Every row of an uploaded file with what it would do; confirming writes all of them or none."""
+        """What the uploaded file would do, row by row; confirming writes all of its rows or none."""
         self._check_may_enter_figures(request)
         source = get_object_or_404(SnapshotImport, pk=pk, uploaded_by=request.user, applied_at__isnull=True)
         try:
-            plan = services.snapshot_import_check(data=bytes(source.content), file_name=source.file_name)
+            plan = services.snapshot_import_plan(source)
         except reports.ImportFileError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:outreach_import"))
         if request.method == "POST" and plan.is_valid:
-            services.snapshot_import_apply(plan=plan, source=source, user=request.user)
-            messages.success(
-                request,
-                _("Imported %(file)s: %(created)d snapshots created, %(updated)d updated, %(unchanged)d unchanged.")
-                % {
-                    "file": source.file_name,
-                    "created": source.created_count,
-                    "updated": source.updated_count,
-                    "unchanged": source.unchanged_count,
-                },
-            )
-            return HttpResponseRedirect(reverse("admin:outreach_metricsnapshot_changelist"))
-        if request.method == "POST":
+            try:
+                services.snapshot_import_confirm(source=source, user=request.user, digest=request.POST.get("digest"))
+            except services.ImportChanged as changed:
+                plan = changed.plan
+                messages.warning(
+                    request,
+                    _(
+                        "Nothing was imported: some of these figures changed since you checked the file "
+                        "(someone saved them meanwhile). Check the rows again, then import."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Imported %(file)s: %(created)d snapshots created, %(updated)d updated, %(unchanged)d unchanged.")
+                    % {
+                        "file": source.file_name,
+                        "created": source.created_count,
+                        "updated": source.updated_count,
+                        "unchanged": source.unchanged_count,
+                    },
+                )
+                return HttpResponseRedirect(reverse("admin:outreach_metricsnapshot_changelist"))
+        elif request.method == "POST":
             messages.error(request, _("Nothing was imported: the file has refused rows."))
+        refused = plan.refused
+        listed = plan.rows if len(plan.rows) <= PREVIEW_ROWS else refused[:PREVIEW_REFUSED_ROWS]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -329,8 +343,9 @@ class MetricSnapshotAdmin(HistoryAdmin):
             "source": source,
             "plan": plan,
             "counts": {status: plan.count(status) for status in ("create", "update", "unchanged", "error")},
-            "rows": plan.rows if len(plan.rows) <= PREVIEW_ROWS else plan.refused,
-            "all_rows_shown": len(plan.rows) <= PREVIEW_ROWS,
+            "rows": listed,
+            "all_rows_shown": len(listed) == len(plan.rows),
+            "refused_not_listed": len(refused) - sum(1 for row in listed if row.errors),
             "metrics": [rules.METRIC_LABELS[metric] for metric in rules.METRICS],
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_preview.html", context)

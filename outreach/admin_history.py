@@ -34,6 +34,11 @@ def is_restore(instance) -> bool:
     return getattr(instance, "_restored_from_history", False)
 
 
+def is_restore_reason(reason: str | None) -> bool:
+    """Whether a history record's reason says it is a restore from the history."""
+    return bool(reason and _RESTORED.match(reason))
+
+
 def reason_shown(reason: str | None) -> str:
     """A change reason as the page shows it: empty when there is none; the app's own reasons translated."""
     if not reason:
@@ -88,6 +93,6 @@ class HistoryAdmin(SimpleHistoryAdmin):
         for record in page or ():
             reason = record.history_change_reason
             record.shown_reason = reason_shown(reason)
-            restored = bool(reason and _RESTORED.match(reason))
+            restored = is_restore_reason(reason)
             record.shown_type = _("Restored") if restored else record.get_history_type_display()
         return super().render_history_view(request, template, context, **kwargs)

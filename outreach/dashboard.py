@@ -17,6 +17,7 @@ from outreach.charts import DASHES, SYMBOLS, Point, Series
 from outreach.models import Account, MetricSnapshot, Platform
 from outreach.months import add_months, month_label, month_short
 from outreach.numbers import short_count
+from outreach.rules import metric_label, views_content
 from outreach.selectors import AccountMonth, Increment, PlatformMonthTotal
 
 GRANULARITIES = ("month", "quarter", "year")
@@ -137,31 +138,6 @@ def _totals_by_month(rows: list[PlatformMonthTotal], metric: str) -> dict[date, 
         total.approximate |= row.approximate
         total.illustrative |= row.illustrative
     return months
-
-
-def views_content(platforms: list[Platform]) -> str:
-    """What the views of these platforms count: "articles" (阅读量), "videos" (播放量), or "both" (浏览量).
-
-    The one rule for the cards and the written summary: Chinese counts articles' views as 阅读量, videos'
-    as 播放量, and a platform of both, or a total over platforms of both kinds, in a neutral word.
-    """
-    kinds = {platform.content for platform in platforms}
-    if kinds == {Platform.Content.ARTICLES}:
-        return "articles"
-    if kinds == {Platform.Content.VIDEOS}:
-        return "videos"
-    return "both"
-
-
-def metric_label(metric: str, platforms: list[Platform]) -> str:
-    """A figure's name for these platforms' card: views worded by what the platforms publish."""
-    if metric != "views":
-        return str(rules.METRIC_LABELS[metric])
-    return {
-        "articles": _("Views"),
-        "videos": pgettext("videos", "Views"),
-        "both": pgettext("articles and videos", "Views"),
-    }[views_content(platforms)]
 
 
 def _card(metric: str, rows: list[PlatformMonthTotal], latest: date, platforms: list[Platform]) -> Card:

@@ -422,8 +422,7 @@ class SnapshotImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("CSV or Excel file"),
         help_text=gettext_lazy(
-            "Columns: platform, account, period, articles, videos, views, followers, and optionally approximate "
-            "and note, as in an export. UTF-8 or GBK; at most 10 MB."
+            "A CSV file (UTF-8 or GBK, as Excel and WPS save it) or an Excel workbook; at most 10 MB."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )

@@ -259,6 +259,8 @@ class SnapshotImport(models.Model):
 
     file_name = models.CharField(_("file name"), max_length=255)
     content = models.BinaryField(_("content"))
+    # The file as read at upload (header and lines): its preview and confirmation do not read it again.
+    table = models.JSONField(_("lines read"), null=True, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -8,11 +8,13 @@ same rule set as the entry forms, against the database and the rest of the file.
 """
 
 import csv
+import hashlib
 import io
 import queue
 import re
 import tempfile
 import threading
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -68,6 +70,15 @@ COLUMN_LABELS = {
     "views_change": gettext_lazy("Change in views"),
     "followers_change": gettext_lazy("Change in followers"),
 }
+
+
+def import_columns_description() -> str:
+    """The columns an import reads, machine names with their names in the active language where they differ."""
+    described = []
+    for column in SNAPSHOT_COLUMNS[:-1]:
+        label = str(COLUMN_LABELS[column])
+        described.append(column if label.lower() == column else f"{column} ({label})")
+    return ", ".join(described)
 
 
 def translated_header(columns) -> list[str]:
@@ -346,6 +357,18 @@ class ImportRow:
         messages = error.messages if isinstance(error, ValidationError) else [error]
         self.errors.extend((column, message) for message in messages)
 
+    @property
+    def labelled_errors(self) -> list[tuple[str, str]]:
+        """The errors with their column named for people, in the active language (播放量 for a video's views)."""
+        platforms = [self.account.platform] if self.account is not None else []
+
+        def label(column: str) -> str:
+            if column in rules.METRICS and platforms:
+                return rules.metric_label(column, platforms)
+            return str(COLUMN_LABELS.get(column, column)) if column else ""
+
+        return [(label(column), message) for column, message in self.errors]
+
 
 @dataclass
 class ImportPlan:
@@ -365,17 +388,64 @@ class ImportPlan:
     def is_valid(self) -> bool:
         return not self.refused
 
+    @property
+    def digest(self) -> str:
+        """What the plan would do, line by line, as a short fingerprint: a confirmation is for this plan only."""
+        steps = "\n".join(
+            f"{row.line}:{row.status}:{row.existing.version if row.existing else ''}" for row in self.rows
+        )
+        return hashlib.sha256(steps.encode()).hexdigest()[:32]
 
-def read_table(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[int, list]]]:
-    """The header and the (line number, cells) of every non-blank row of a CSV or XLSX file."""
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much of a file one web request reads: past it, the file goes to the command line instead."""
+
+    rows: int
+    # What a workbook's parts may take once unzipped: a small .xlsx can inflate to gigabytes.
+    inflated_bytes: int
+
+
+WEB_IMPORT_LIMITS = ReadLimits(rows=20_000, inflated_bytes=100 * 1024 * 1024)
+# Cells read per row of a workbook: an export has eleven columns; a sheet claiming 16,384 is not read so wide.
+_XLSX_COLUMNS_READ = 40
+
+
+def _too_big(reason: str) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "%(reason)s That is more than one upload checks at once: split the file, or ask an administrator "
+            "to import it with the command line (manage.py import_snapshots FILE), which has no limit."
+        )
+        % {"reason": reason}
+    )
+
+
+def read_table(
+    data: bytes, file_name: str = "", limits: ReadLimits | None = None
+) -> tuple[list[str], list[tuple[int, list]]]:
+    """The header and the (line number, cells) of every non-blank row of a CSV or XLSX file.
+
+    With `limits`, a file with more rows (or a workbook that unzips larger) is refused as soon as that is known.
+    """
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     if data.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx"):
-        return _read_xlsx(data)
-    return _read_csv(data)
+        return _read_xlsx(data, limits)
+    return _read_csv(data, limits)
 
 
-def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, list]]]:
+def _read_xlsx(data: bytes, limits: ReadLimits | None) -> tuple[list[str], list[tuple[int, list]]]:
+    if limits is not None:
+        try:
+            inflated = sum(part.file_size for part in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        except (zipfile.BadZipFile, ValueError):
+            inflated = 0  # not a workbook: openpyxl says so below
+        if inflated > limits.inflated_bytes:
+            raise _too_big(
+                _("This workbook unzips to %(size)s MB (at most %(limit)s MB).")
+                % {"size": f"{inflated / 1024 / 1024:,.0f}", "limit": limits.inflated_bytes // 1024 // 1024}
+            )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
@@ -383,9 +453,24 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, list]]]:
             _("This file is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": error}
         ) from None
     sheet = workbook.worksheets[0]
-    lines = [(number, list(row)) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    lines = []
+    rows = sheet.iter_rows(values_only=True, max_col=_XLSX_COLUMNS_READ)
+    for number, row in enumerate(rows, start=1):
+        _keep_line(lines, number, list(row), limits)
     workbook.close()
     return _split_header(lines)
+
+
+# Blank lines read past this many per allowed row: a file of nothing but empty lines is refused too.
+_BLANK_LINES_PER_ROW = 4
+
+
+def _keep_line(lines: list, number: int, cells: list, limits: ReadLimits | None) -> None:
+    """Keep a non-blank line; refuse the file once it has more rows than the limits allow."""
+    if not _blank(cells):
+        lines.append((number, cells))
+    if limits is not None and (len(lines) > limits.rows + 1 or number > limits.rows * _BLANK_LINES_PER_ROW):
+        raise _too_big(_("The file has more than %(limit)s rows.") % {"limit": f"{limits.rows:,}"})
 
 
 def _decode(data: bytes) -> str:
@@ -401,13 +486,13 @@ def _decode(data: bytes) -> str:
     raise ImportFileError(_("The file's encoding could not be read: save it as CSV in UTF-8 or GBK."))
 
 
-def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list]]]:
+def _read_csv(data: bytes, limits: ReadLimits | None) -> tuple[list[str], list[tuple[int, list]]]:
     reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
     lines = []
     line = 1
     try:
         for cells in reader:
-            lines.append((line, cells))
+            _keep_line(lines, line, cells, limits)
             line = reader.line_num + 1
     except csv.Error as error:
         raise ImportFileError(
@@ -610,6 +695,17 @@ def _status(row: ImportRow) -> str:
     return "unchanged" if same else "update"
 
 
+def storable_table(header: list[str], lines: list[tuple[int, list]]) -> dict:
+    """A file's header and lines as JSON keeps them, so that a file is read once: dates as their month."""
+
+    def storable(cell):
+        if isinstance(cell, datetime | date):
+            return format_month(date(cell.year, cell.month, 1))
+        return cell if cell is None or isinstance(cell, str | int | float | bool) else str(cell)
+
+    return {"header": header, "lines": [[number, [storable(cell) for cell in cells]] for number, cells in lines]}
+
+
 def plan_import(
     data: bytes,
     *,
@@ -621,11 +717,26 @@ def plan_import(
 ) -> ImportPlan:
     """Read a file and say, row by row, what importing it would do. Nothing is written.
 
-    `accounts_for()` returns the accounts a file may name; `context_for(keys)` what is recorded at and
-    around the file's (account id, month) keys. The file is read first: one that cannot be read is
-    refused before the database is asked anything.
+    The file is read first: one that cannot be read is refused before the database is asked anything.
     """
     header, lines = read_table(data, file_name)
+    return plan_table(header, lines, accounts_for=accounts_for, context_for=context_for, today=today, progress=progress)
+
+
+def plan_table(
+    header: list[str],
+    lines: list,
+    *,
+    accounts_for: Callable[[], list],
+    context_for: Callable[[set], object],
+    today: date,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """What importing a file's lines (read by `read_table`) would do, row by row. Nothing is written.
+
+    `accounts_for()` returns the accounts a file may name; `context_for(keys)` what is recorded at and
+    around the file's (account id, month) keys.
+    """
     rows = parse_rows(header, lines, accounts_for(), progress)
     if progress is not None:
         progress(len(lines), len(lines))

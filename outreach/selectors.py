@@ -715,8 +715,9 @@ class ChangeRecord:
     model: str
     label: str
     differences: list[tuple[str, str, str]]
-    reason: str
+    reason: str  # as the reader reads it: the app's own reasons (a restore, an import) translated
     history_url: str
+    restored: bool = False  # a restore from the history (of a deleted object: kind "+")
 
 
 def _shown(value) -> str:
@@ -733,6 +734,8 @@ def _shown(value) -> str:
 
 def recent_changes(*, limit: int = 50) -> list[ChangeRecord]:
     """The latest recorded changes across the audited models, newest first (two queries per model)."""
+    from outreach.admin_history import is_restore_reason, reason_shown  # the history pages' wording
+
     audited = (
         (MetricSnapshot, ("account__platform",)),
         (Account, ("platform",)),
@@ -766,8 +769,9 @@ def recent_changes(*, limit: int = 50) -> list[ChangeRecord]:
                     model=str(model._meta.verbose_name),
                     label=str(record.instance),
                     differences=differences,
-                    reason=record.history_change_reason or "",
+                    reason=reason_shown(record.history_change_reason),
                     history_url=reverse(f"admin:outreach_{model._meta.model_name}_history", args=(record.id,)),
+                    restored=is_restore_reason(record.history_change_reason),
                 )
             )
     changes.sort(key=lambda change: change.when, reverse=True)

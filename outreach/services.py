@@ -295,6 +295,62 @@ class ImportRefused(Exception):
     """An import with refused rows: nothing was written."""
 
 
+class ImportChanged(Exception):
+    """The figures changed since the person checked the file (someone saved some of its months): nothing was
+    written; `plan` is what the file would do now."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        super().__init__("the import's plan changed since it was previewed")
+
+
+def snapshot_import_upload(*, data: bytes, file_name: str, user) -> SnapshotImport:
+    """Read an uploaded file once, within what one web request may read, and keep it for its preview.
+
+    Raises reports.ImportFileError for a file that cannot be read or is too big for the web.
+    """
+    header, lines = reports.read_table(data, file_name, reports.WEB_IMPORT_LIMITS)
+    return SnapshotImport.objects.create(
+        file_name=file_name, content=data, table=reports.storable_table(header, lines), uploaded_by=user
+    )
+
+
+def snapshot_import_plan(source: SnapshotImport):
+    """What importing this upload would do now, row by row, from the lines read at upload (nothing written)."""
+    if source.table is None:  # uploaded before files were kept as read
+        header, lines = reports.read_table(bytes(source.content), source.file_name, reports.WEB_IMPORT_LIMITS)
+    else:
+        header, lines = source.table["header"], source.table["lines"]
+    return reports.plan_table(
+        header,
+        lines,
+        accounts_for=selectors.import_accounts,
+        context_for=selectors.import_context,
+        today=timezone.localdate(),
+    )
+
+
+def snapshot_import_confirm(*, source: SnapshotImport, user, digest: str) -> SnapshotImport:
+    """Import an upload as its preview showed it (`digest`), all rows or none.
+
+    Checked again with its accounts locked: when someone saved some of its months since the preview,
+    ImportChanged is raised with the new plan and nothing is written; refused rows raise ImportRefused.
+    """
+    with transaction.atomic():
+        plan = snapshot_import_plan(source)
+        account_ids = {row.account.pk for row in plan.rows if row.account is not None}
+        if connection.features.has_select_for_update:
+            list(Account.objects.filter(pk__in=account_ids).order_by("pk").select_for_update().values_list("pk"))
+            plan = snapshot_import_plan(source)  # as it stands now that no one else can write these accounts
+        if plan.digest != digest:
+            raise ImportChanged(plan)
+        try:
+            with transaction.atomic():
+                return snapshot_import_apply(plan=plan, source=source, user=user)
+        except IntegrityError:
+            raise ImportChanged(snapshot_import_plan(source)) from None
+
+
 def snapshot_import_apply(*, plan, source: SnapshotImport, user) -> SnapshotImport:
     """Write every row of an import plan, or none: one transaction; refused when any row has an error."""
     if not plan.is_valid:

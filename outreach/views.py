@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from outreach import charts, dashboard, reports, selectors
+from outreach import charts, dashboard, reports, rules, selectors
 from outreach.forms import DashboardFilterForm, ReportFilterForm
 from outreach.models import Platform
 from outreach.months import format_month, month_short
@@ -125,7 +125,7 @@ def _figures(chosen, by, scope, accounts, account_total, platforms, months, late
         )
     reporting = {row.platform_id for row in totals}
     shown_platforms = [platform for platform in platforms if platform.pk in reporting]
-    metric_label = dashboard.metric_label(metric, shown_platforms)
+    metric_label = rules.metric_label(metric, shown_platforms)
     if by == "account":
         lines = dashboard.cumulative_series_by_account(
             months.account_months, accounts, metric=metric, granularity=granularity
