@@ -329,3 +329,62 @@ def test_two_people_entering_the_same_new_month_the_second_is_told_and_nothing_o
     assert changed_meanwhile("wei", "Views", "1,400,000", "1,500,000").search(told), told
     assert_accessible(second)
     assert MetricSnapshot.objects.get(account=museum["bilibili"], period=MARCH).views == 1_400_000
+
+
+def test_a_deleted_snapshot_is_restored_from_its_history_reached_from_the_recent_changes(page, live_server, museum):
+    open_the_admin(page, live_server, "wei", add_person("wei"))
+    open_the_change_form(page, "2024-02", "WeChat official account")
+    page.locator(".submit-row").get_by_role("link", name="Delete").click()
+    page.wait_for_url("**/delete/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, I’m sure").click()
+    page.wait_for_url("**/admin/outreach/metricsnapshot/")
+    assert "was deleted successfully" in messages_shown(page)
+    assert page.locator("#result_list tbody tr", has_text="WeChat official account").count() == 0
+    assert not MetricSnapshot.objects.filter(account=museum["wechat"]).exists()
+
+    page.get_by_role("link", name="View site").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.locator(".site-nav").get_by_role("link", name="Recent changes").click()
+    page.wait_for_url("**/changes/")
+    assert_accessible(page)
+    deleted = page.locator("table.changes tbody tr.change-deleted", has_text="WeChat official account")
+    assert deleted.count() == 1
+    deleted.get_by_role("link", name="history").click()
+    page.wait_for_url("**/admin/outreach/metricsnapshot/*/history/")
+    assert_accessible(page)
+
+    versions = page.locator("#change-history tbody tr")
+    assert [row.locator(".history-type").inner_text() for row in versions.all()] == ["Deleted", "Created"]
+    versions.filter(has_text="Created").locator("td").first.get_by_role("link").click()
+    page.wait_for_url("**/admin/outreach/metricsnapshot/*/history/*/")
+    assert_accessible(page)
+    assert page.locator("#id_views").input_value() == "20,000,000"
+    save(page)
+
+    page.wait_for_url("**/admin/outreach/metricsnapshot/")
+    assert_accessible(page)
+    restored = page.locator("#result_list tbody tr", has_text="WeChat official account")
+    assert restored.count() == 1 and "20,000,000" in restored.inner_text()
+    snapshot = MetricSnapshot.objects.get(account=museum["wechat"], period=date(2024, 2, 1))
+    assert (snapshot.views, snapshot.followers, snapshot.articles) == (20_000_000, 2_630_000, 1_000)
+
+    # Recorded as a restore, in the snapshot's history and in the recent changes.
+    restored.get_by_role("link", name="2024-02", exact=True).click()
+    page.get_by_role("link", name="History").click()
+    page.wait_for_url("**/history/")
+    versions = page.locator("#change-history tbody tr")
+    assert [row.locator(".history-type").inner_text() for row in versions.all()] == ["Restored", "Deleted", "Created"]
+    assert "Restored from the version of" in versions.first.locator(".history-reason").inner_text()
+    page.get_by_role("link", name="View site").click()
+    page.locator(".site-nav").get_by_role("link", name="Recent changes").click()
+    page.wait_for_url("**/changes/")
+    latest = page.locator("table.changes tbody tr").first
+    assert "WeChat official account" in latest.inner_text() and "Restored from the version of" in latest.inner_text()
+    assert "restored" in latest.locator("td").nth(3).inner_text()
+    page.click('button[name="language"][value="zh-hans"]')
+    page.wait_for_selector("html[lang='zh-Hans']")
+    latest = page.locator("table.changes tbody tr").first
+    assert "已恢复" in latest.inner_text() and "已恢复为" in latest.inner_text(), latest.inner_text()
+    assert "Restored" not in latest.inner_text()
+    assert_accessible(page)
