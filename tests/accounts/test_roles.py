@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from django.test import Client
 from django.urls import reverse
+
+from tests.pages import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +24,14 @@ def test_the_migrations_create_the_three_groups_with_their_permissions():
     assert {"change_account", "change_platform", "change_user", "add_group"} <= codenames["Administrators"]
 
 
-def test_add_person_creates_a_manager_who_can_sign_in_and_see_the_dashboard(capsys):
+def test_add_person_creates_a_manager_who_can_sign_in_and_see_the_dashboard(capsys, django_app):
     call_command("add_person", "ling", "--role", "manager")
 
     password = re.search(r"with the password (\S+) \(shown once\)", capsys.readouterr().out).group(1)
-    client = Client()
-    signed_in = client.post(reverse("accounts:login"), {"username": "ling", "password": password})
-    assert signed_in.status_code == 302
-    assert client.get(reverse("dashboard")).status_code == 200
-    assert client.get(reverse("admin:index")).status_code == 403
+    page = sign_in(django_app, reverse("dashboard"), "ling", password)
+    assert page.status_code == 200 and page.request.path == reverse("dashboard")
+    assert page.html.select_one(".user").get_text(strip=True) == "ling"
+    assert django_app.get(reverse("admin:index"), expect_errors=True).status_code == 403
 
 
 def test_a_new_role_replaces_the_old_one(capsys):
