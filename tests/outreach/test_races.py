@@ -2,8 +2,9 @@
 
 The race is real: a second connection holds an uncommitted row of the same account and month while the
 page's save runs, so that the page's check passes and its insert waits on the one-per-month constraint;
-the row is committed once the save is seen waiting (on the account, locked by every writer). PostgreSQL only: SQLite lets one writer in at a time
-(from the start of its transaction), so the check there always sees the other's row.
+the row is committed once the save is seen waiting (on the account, which every writer locks first).
+PostgreSQL only: SQLite lets one writer in at a time (from the start of its transaction), so the check
+there always sees the other's row.
 """
 
 import threading
