@@ -388,3 +388,40 @@ def test_a_deleted_snapshot_is_restored_from_its_history_reached_from_the_recent
     assert "已恢复" in latest.inner_text() and "已恢复为" in latest.inner_text(), latest.inner_text()
     assert "Restored" not in latest.inner_text()
     assert_accessible(page)
+
+
+def test_an_import_is_uploaded_previewed_and_confirmed(page, live_server, museum, tmp_path):
+    upload = tmp_path / "march.csv"
+    upload.write_text(
+        "platform,account,period,articles,videos,views,followers\n"
+        "bilibili,上海科技馆,2024-03,,330,1400000,\n"
+        "bilibili,上海科技馆,2024-02,,323,1367000,\n"
+        "douyin,上海科技馆,2024-02,,345,7700000,\n",
+        encoding="utf-8",
+    )
+    open_the_admin(page, live_server, "wei", add_person("wei"))
+    open_the_snapshot_list(page)
+
+    object_tool(page, "Import a file").click()
+    page.wait_for_url("**/admin/outreach/metricsnapshot/import/")
+    assert_accessible(page)
+    page.locator('input[type="file"]').set_input_files(str(upload))
+    page.get_by_role("button", name="Check the file").click()
+
+    confirm = page.get_by_role("button", name="Import these figures")
+    confirm.wait_for()
+    preview = page.locator("#content-main").inner_text()
+    for count in ("1 to create", "1 to update", "1 unchanged", "0 refused"):
+        assert count in preview, preview
+    assert_accessible(page)
+    assert not MetricSnapshot.objects.filter(period=MARCH).exists()
+    assert MetricSnapshot.objects.get(account=museum["douyin"]).views == 7_653_000
+
+    confirm.click()
+    page.wait_for_url("**/admin/outreach/metricsnapshot/")
+    assert "Imported march.csv" in messages_shown(page)
+    assert_accessible(page)
+    march = page.locator("#result_list tbody tr", has_text="2024-03")
+    assert march.count() == 1 and "1,400,000" in march.inner_text()
+    assert MetricSnapshot.objects.get(account=museum["bilibili"], period=MARCH).views == 1_400_000
+    assert MetricSnapshot.objects.get(account=museum["douyin"]).views == 7_700_000
