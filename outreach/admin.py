@@ -360,7 +360,7 @@ class MetricSnapshotAdmin(HistoryAdmin):
         # A change of a snapshot that no longer exists is a restore from its history: kept as it was.
         restoring = change and (is_restore(obj) or not MetricSnapshot.objects.filter(pk=obj.pk).exists())
         if change and not restoring and not (set(form.changed_data) - {"loaded_version", "confirm_warnings"}):
-            return  # nothing a person changed: nothing is written, an illustrative figure stays illustrative
+            return  # nothing a person changed or confirmed: nothing is written, illustrative figures stay so
         services.snapshot_save(
             snapshot=obj,
             user=request.user,

@@ -95,6 +95,10 @@ class MetricSnapshotForm(CountFormMixin, forms.ModelForm):
     confirm_warnings = forms.BooleanField(
         label=gettext_lazy("I have checked the flagged figures: they are right."), required=False
     )
+    # Shown for illustrative figures only: saving them unchanged keeps them illustrative, unless confirmed.
+    confirm_real = forms.BooleanField(
+        label=gettext_lazy("These are the real figures: checked against the platform"), required=False
+    )
 
     class Meta:
         model = MetricSnapshot

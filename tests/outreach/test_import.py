@@ -454,3 +454,11 @@ def test_the_chinese_preview_names_the_columns_in_chinese(staff_app, seeded):
     assert "platform (平台), account (账号), period (月份)" in text_of(upload_page)
     # Bilibili's views are plays: 播放量, as the dashboard says.
     assert sorted(column for column, _message in errors_of(page)[2]) == sorted(["视频", "播放量"])
+
+
+def test_a_count_of_thousands_of_digits_is_a_refused_row_not_a_server_error(staff_app, seeded):
+    page = preview(staff_app, HEADER + f"bilibili,上海科技馆,2024-03,,{'9' * 4301},1400000,,,\r\n")
+
+    assert rows_of(page) == [(2, "error")]
+    assert "is larger than any count can be" in errors_of(page)[2][0][1]
+    assert not MetricSnapshot.objects.filter(period=date(2024, 3, 1)).exists()

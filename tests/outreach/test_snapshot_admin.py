@@ -363,3 +363,23 @@ def test_the_second_of_two_people_editing_a_snapshot_is_told_and_overwrites_noth
     assert refused.forms["metricsnapshot_form"].submit("_save").status_code == 302
     snapshot.refresh_from_db()
     assert snapshot.followers == 2_650_000
+
+
+def test_confirming_illustrative_figures_unchanged_makes_them_real(staff_app, staff_user, wechat_account):
+    snapshot = SnapshotFactory(account=wechat_account, is_illustrative=True)
+    page = staff_app.get(reverse(CHANGE, args=(snapshot.pk,)))
+    assert "These figures were made up for the demo" in text_of(page)
+    form = page.forms["metricsnapshot_form"]
+    form["confirm_real"] = True
+
+    assert form.submit("_save").status_code == 302
+    snapshot.refresh_from_db()
+    assert (snapshot.is_illustrative, snapshot.updated_by, snapshot.views) == (False, staff_user, 20_000_000)
+
+
+def test_real_figures_offer_no_confirmation(staff_app, wechat_account):
+    snapshot = SnapshotFactory(account=wechat_account)
+
+    page = staff_app.get(reverse(CHANGE, args=(snapshot.pk,)))
+
+    assert "confirm_real" not in page.forms["metricsnapshot_form"].fields
