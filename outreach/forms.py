@@ -280,14 +280,21 @@ class MonthGrid:
             form.add_error(field if field in form.fields else None, errors)
 
 
+class ListCheckboxes(forms.CheckboxSelectMultiple):
+    """Boxes for a parameter repeated (`?platforms=a&platforms=b`) or comma-separated (`?platforms=a,b`).
+
+    Split here, so that the boxes of a comma-separated filter are ticked and the next Apply keeps it.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        values = super().value_from_datadict(data, files, name) or []
+        return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
+
+
 class ListParameterField(forms.MultipleChoiceField):
-    """Values from a repeated parameter (`?platforms=a&platforms=b`) or a comma-separated one (`?platforms=a,b`)."""
+    """Values from a repeated parameter or a comma-separated one: see ListCheckboxes."""
 
-    widget = forms.CheckboxSelectMultiple
-
-    def to_python(self, value):
-        values = super().to_python(value)
-        return [part.strip() for item in values for part in item.split(",") if part.strip()]
+    widget = ListCheckboxes
 
 
 class ListInput(forms.TextInput):

@@ -22,29 +22,12 @@ def figures_viewer_required(view):
     return login_required(permission_required("outreach.view_metricsnapshot", raise_exception=True)(view))
 
 
-LIST_PARAMETERS = ("platforms", "accounts")
-
-
-def _split_lists(query):
-    """`?platforms=wechat,douyin` read as `?platforms=wechat&platforms=douyin`.
-
-    The form is bound to the split values, so that it ticks the boxes of what it filters by, and the next
-    Apply sends the filter on rather than dropping it.
-    """
-    data = query.copy()
-    for name in LIST_PARAMETERS:
-        if name in data:
-            parts = [part.strip() for value in data.getlist(name) for part in value.split(",")]
-            data.setlist(name, [part for part in parts if part])
-    return data
-
-
 def _filters(form_class, request, data):
     """The filter form, with the accounts to list while they are few (else a field of account numbers)."""
     platforms = list(Platform.objects.all())
     total = selectors.account_count()
     listed = selectors.dashboard_accounts() if total <= form_class.LISTED_ACCOUNTS_AT_MOST else None
-    form = form_class(_split_lists(data), platforms=platforms, accounts=listed, today=timezone.localdate())
+    form = form_class(data, platforms=platforms, accounts=listed, today=timezone.localdate())
     return form, platforms, total
 
 
