@@ -16,6 +16,7 @@ from webtest import Upload
 
 from accounts.models import User
 from tests.conftest import SnapshotFactory
+from tests.outreach.test_month_grid import save_grid
 
 pytestmark = pytest.mark.django_db
 
@@ -32,28 +33,55 @@ def database_state() -> dict:
 
 
 @pytest.fixture
-def world(seeded, django_user_model, next_month):
-    """The seed, a later April for WeChat, one person of each role, signed in, and next month ("YYYY-MM")."""
+def world(seeded, django_user_model, next_month, browser_of):
+    """The seed, a later April for WeChat, one person of each role, signed in, and next month ("YYYY-MM").
+
+    Each person has a browser (django-webtest, for the forms as the pages render them) and a test client
+    (for the import, which another change rewrites, and for requests no page makes).
+    """
     SnapshotFactory(account=seeded["wechat"], period=date(2024, 4, 1), articles=1020, views=20_300_000, followers=None)
-    clients = {}
+    clients, browsers = {}, {}
     for role, group in (("staff", "Staff"), ("administrator", "Administrators")):
         user = django_user_model.objects.create_user(username=role, password=f"a-long-{role}-password")
         user.groups.add(Group.objects.get(name=group))
         clients[role] = Client()
         clients[role].force_login(user)
+        browsers[role] = browser_of(user)
     # Next month as of the test, not of the import of this module (which may have been in the previous month).
-    return {"accounts": seeded, "clients": clients, "next_month": next_month.strftime("%Y-%m")}
+    return {"accounts": seeded, "clients": clients, "browsers": browsers, "next_month": next_month.strftime("%Y-%m")}
+
+
+def type_and_save(page, form_id: str, fields: dict):
+    """Type each value over the field of the form as the page rendered it (a select takes an option's
+    value, "" for its empty choice), and save."""
+    form = page.forms[form_id]
+    for name, value in fields.items():
+        form[name] = value
+    return form.submit("_save", expect_errors=True)
 
 
 def snapshot_form(world, **fields):
-    data = {"account": world["accounts"]["wechat"].pk, "period": "2024-03", "_save": "Save"}
-    data.update(fields)
-    return world["clients"]["staff"].post(ADD, data)
+    typed = {"account": str(world["accounts"]["wechat"].pk), "period": "2024-03", **fields}
+    return type_and_save(world["browsers"]["staff"].get(ADD), "metricsnapshot_form", typed)
 
 
 def grid(world, **cells):
-    douyin = world["accounts"]["douyin"].pk
+    douyin = world["accounts"]["douyin"]
     period = cells.pop("period", "2024-03")
+    return save_grid(world["browsers"]["staff"], period, {douyin: cells}, expect_errors=True)
+
+
+def grid_month_picked(world, period: str):
+    """Type a month into the grid's month picker and show it."""
+    page = world["browsers"]["staff"].get(GRID)
+    picker = next(form for form in page.forms.values() if form.method.lower() == "get" and "period" in form.fields)
+    picker["period"] = period
+    return picker.submit(expect_errors=True)
+
+
+def grid_posted_by_hand(world, period: str, **cells):
+    """A save of the grid for a month no page offers a grid for: made by hand, as a script would."""
+    douyin = world["accounts"]["douyin"].pk
     data = {f"account-{douyin}-{name}": value for name, value in cells.items()}
     return world["clients"]["staff"].post(f"{GRID}?period={period}", data)
 
@@ -70,15 +98,16 @@ def upload(world, content, name="figures.csv"):
 
 def account_form(world, **fields):
     wechat = world["accounts"]["wechat"]
-    data = {"platform": wechat.platform_id, "name": "New account", "opened_on": "2020-01-01", "is_active": "on"}
-    data.update(fields)
-    return world["clients"]["administrator"].post(reverse("admin:outreach_account_add"), data)
+    typed = {"platform": str(wechat.platform_id), "name": "New account", "opened_on": "2020-01-01", **fields}
+    page = world["browsers"]["administrator"].get(reverse("admin:outreach_account_add"))
+    return type_and_save(page, "account_form", typed)
 
 
 def platform_form(world, **fields):
-    data = {"name_en": "Xiaohongshu", "name_zh": "小红书", "slug": "xiaohongshu", "display_order": "5"}
-    data.update({"color": "#ff2442", "content": "both"}, **fields)
-    return world["clients"]["administrator"].post(reverse("admin:outreach_platform_add"), data)
+    typed = {"name_en": "Xiaohongshu", "name_zh": "小红书", "slug": "xiaohongshu", "display_order": "5"}
+    typed.update({"color": "#ff2442", "content": "both"}, **fields)
+    page = world["browsers"]["administrator"].get(reverse("admin:outreach_platform_add"))
+    return type_and_save(page, "platform_form", typed)
 
 
 def csv_row(row: str) -> str:
@@ -124,7 +153,11 @@ CASES = {
     "grid: negative": (lambda w: grid(w, videos="-1", views="7,700,000"), "A count can't be negative."),
     "grid: decreasing": (lambda w: grid(w, videos="340"), "Videos can't go down: February 2024 was 345."),
     "grid: text": (lambda w: grid(w, views="7.7M"), "is not a whole number"),
-    "grid: future month": (lambda w: grid(w, period=w["next_month"], views="8000000"), "is in the future"),
+    "grid: future month": (lambda w: grid_month_picked(w, w["next_month"]), "is in the future"),
+    "grid: future month posted by hand": (
+        lambda w: grid_posted_by_hand(w, w["next_month"], views="8000000"),
+        "is in the future",
+    ),
     "grid: too large": (lambda w: grid(w, views="1" * 25), "larger than any count"),
     # The import
     "import: wrong header": (lambda w: upload(w, "平台,账号,月份\r\nwechat,x,2024-03\r\n"), "The first line must name"),
@@ -184,7 +217,7 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(world, case):
     response = send(world)
 
     assert response.status_code in (200, 400, 403), response.status_code
-    assert message in html.unescape(response.content.decode())
+    assert message in html.unescape(response.text)
     assert database_state() == before
 
 
