@@ -55,4 +55,4 @@ def test_a_password_beginning_with_a_dollar_is_the_one_that_signs_in(monkeypatch
     form = next(form for form in page.forms.values() if "password" in form.fields)
     form["username"], form["password"] = "curator", password
     signed_in = form.submit().follow()
-    assert signed_in.context["user"].username == "curator"
+    assert signed_in.html.select_one(".user").get_text(strip=True) == "curator"
