@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from outreach.models import Account, MetricSnapshot
 from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.test_dashboard_pages import wait_for_charts
 from tests.browser.test_journeys import restore_migrated_data
 from tests.conftest import SnapshotFactory
 
@@ -42,6 +43,22 @@ def add_person(username: str, role: str = "staff") -> str:
     return printed[1]
 
 
+def arrive(page, url: str) -> None:
+    """Wait until the page at `url` has loaded (the dashboard: its charts drawn), then check it with axe-core."""
+    page.wait_for_url(url)
+    page.wait_for_load_state()
+    if urlsplit(page.url).path == "/":
+        wait_for_charts(page)
+    assert_accessible(page)
+
+
+def switch_language(page, code: str, lang: str) -> None:
+    """The header's language switch (on the dashboard's pages): the same page again, in that language."""
+    page.click(f'button[name="language"][value="{code}"]')
+    page.wait_for_selector(f"html[lang='{lang}']")
+    arrive(page, page.url)
+
+
 def open_the_admin(page, live_server, username: str, password: str) -> None:
     """Signed out, open /admin/, be sent to the sign-in page, sign in there, land on the admin's front page."""
     page.goto(f"{live_server.url}/admin/")
@@ -51,8 +68,7 @@ def open_the_admin(page, live_server, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button.primary")
-    page.wait_for_url(f"{live_server.url}/admin/")
-    assert_accessible(page)
+    arrive(page, f"{live_server.url}/admin/")
 
 
 def front_page_link(page, text: str):
@@ -62,8 +78,7 @@ def front_page_link(page, text: str):
 def open_the_snapshot_list(page) -> None:
     """From the admin's front page, the app list's "Metric snapshots"."""
     page.locator("#content-main").get_by_role("link", name="Metric snapshots", exact=True).click()
-    page.wait_for_url("**/admin/outreach/metricsnapshot/")
-    assert_accessible(page)
+    arrive(page, "**/admin/outreach/metricsnapshot/")
 
 
 def object_tool(page, text: str):
@@ -75,8 +90,9 @@ def messages_shown(page) -> str:
 
 
 def save(page) -> None:
-    page.click('input[type="submit"][name="_save"]')
-    page.wait_for_load_state()
+    """The form's Save, and wait for the page it answers with (the same address when it refuses)."""
+    with page.expect_navigation():
+        page.click('input[type="submit"][name="_save"]')
 
 
 def field_row(page, field: str):
@@ -94,16 +110,16 @@ def test_staff_added_on_the_command_line_sign_in_at_the_admin_and_find_the_month
     screenshot(page, "admin-front-page")
 
     front_page_link(page, "Enter a month for every account").click()
-    page.wait_for_url("**/admin/outreach/metricsnapshot/month-grid/")
+    arrive(page, "**/admin/outreach/metricsnapshot/month-grid/")
     assert "Figures at the end of March 2024" in page.locator("#content-main").inner_text()
-    assert_accessible(page)
     page.go_back()
+    arrive(page, f"{live_server.url}/admin/")
 
     front_page_link(page, "Import a file").click()
-    page.wait_for_url("**/admin/outreach/metricsnapshot/import/")
+    arrive(page, "**/admin/outreach/metricsnapshot/import/")
     assert page.locator('input[type="file"]').is_visible()
-    assert_accessible(page)
     page.go_back()
+    arrive(page, f"{live_server.url}/admin/")
 
     open_the_snapshot_list(page)
     assert object_tool(page, "Enter a month for every account").is_visible()
@@ -115,8 +131,7 @@ def test_the_add_form_reads_chinese_units_refuses_what_is_not_a_count_and_flags_
     open_the_snapshot_list(page)
 
     object_tool(page, "Add metric snapshot").click()
-    page.wait_for_url("**/admin/outreach/metricsnapshot/add/")
-    assert_accessible(page)
+    arrive(page, "**/admin/outreach/metricsnapshot/add/")
     assert page.locator("#id_period").input_value() == "2024-03"
     # The page shows the figures the chosen account's platform counts.
     page.select_option("#id_account", label=DOUYIN)
@@ -127,7 +142,7 @@ def test_the_add_form_reads_chinese_units_refuses_what_is_not_a_count_and_flags_
     page.fill("#id_followers", "263万")
     save(page)
 
-    page.wait_for_url("**/admin/outreach/metricsnapshot/")
+    arrive(page, "**/admin/outreach/metricsnapshot/")
     assert "Followers: “263万” read as 2,630,000" in messages_shown(page)
     assert_accessible(page)
     march = page.locator("#result_list tbody tr", has_text="2024-03")
@@ -135,7 +150,7 @@ def test_the_add_form_reads_chinese_units_refuses_what_is_not_a_count_and_flags_
     assert MetricSnapshot.objects.get(account=museum["wechat"], period=MARCH).followers == 2_630_000
 
     object_tool(page, "Add metric snapshot").click()
-    page.wait_for_url("**/admin/outreach/metricsnapshot/add/")
+    arrive(page, "**/admin/outreach/metricsnapshot/add/")
     assert page.locator("#id_period").input_value() == "2024-04"
     page.select_option("#id_account", label=WECHAT)
     page.fill("#id_views", "12abc")
@@ -161,7 +176,7 @@ def test_the_add_form_reads_chinese_units_refuses_what_is_not_a_count_and_flags_
 
     confirm.check()
     save(page)
-    page.wait_for_url("**/admin/outreach/metricsnapshot/")
+    arrive(page, "**/admin/outreach/metricsnapshot/")
     assert "was added successfully" in messages_shown(page)
     assert MetricSnapshot.objects.get(account=museum["wechat"], period=APRIL).followers == 263
 
@@ -186,8 +201,8 @@ def grid_input(page, account: Account, metric: str):
 
 
 def save_the_grid(page) -> None:
-    page.locator(".month-grid .submit-row input[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(".month-grid .submit-row input[type=submit]").click()
 
 
 def test_correcting_one_account_in_a_full_month_saves_only_that_one_and_the_grid_reads_in_chinese(
@@ -198,19 +213,17 @@ def test_correcting_one_account_in_a_full_month_saves_only_that_one_and_the_grid
     open_the_admin(page, live_server, "wei", add_person("wei"))
 
     front_page_link(page, "Enter a month for every account").click()
-    page.wait_for_url("**/month-grid/")
+    arrive(page, "**/month-grid/")
     assert "Figures at the end of April 2024" in page.locator("#content-main").inner_text()
     page.get_by_role("link", name="← previous month").click()
-    page.wait_for_url("**/month-grid/?period=2024-03")
-    assert_accessible(page)
+    arrive(page, "**/month-grid/?period=2024-03")
     assert grid_input(page, museum["wechat"], "views").input_value() == "20,100,000"
 
     grid_input(page, museum["wechat"], "views").fill("20,150,000")
     save_the_grid(page)
 
-    page.wait_for_url("**/admin/outreach/metricsnapshot/?year=2024")
+    arrive(page, "**/admin/outreach/metricsnapshot/?year=2024")
     assert "Saved the figures of 1 account for March 2024 (0 new, 1 corrected)." in messages_shown(page)
-    assert_accessible(page)
     after = history_counts(march)
     assert after == {**before, "wechat": before["wechat"] + 1}
     wechat = MetricSnapshot.objects.get(pk=march["wechat"].pk)
@@ -218,13 +231,12 @@ def test_correcting_one_account_in_a_full_month_saves_only_that_one_and_the_grid
 
     # The Chinese grid: the language switch is in the dashboard's header ("View site" from the admin).
     page.get_by_role("link", name="View site").click()
-    page.wait_for_url(f"{live_server.url}/")
-    page.click('button[name="language"][value="zh-hans"]')
-    page.wait_for_selector("html[lang='zh-Hans']")
+    arrive(page, f"{live_server.url}/")
+    switch_language(page, "zh-hans", "zh-Hans")
     page.locator(".site-nav").get_by_role("link", name="录入数据").click()
-    page.wait_for_url("**/month-grid/")
+    arrive(page, "**/month-grid/")
     page.get_by_role("link", name="← 上个月").click()
-    page.wait_for_url("**/month-grid/?period=2024-03")
+    arrive(page, "**/month-grid/?period=2024-03")
     rows = page.locator(".month-grid tbody tr:not(.previous) th")
     names = [row.inner_text() for row in rows.all()]
     assert [name.split("\n") for name in names] == [
@@ -253,8 +265,7 @@ def open_the_change_form(page, month: str, platform: str) -> None:
     open_the_snapshot_list(page)
     row = page.locator("#result_list tbody tr", has_text=platform).filter(has_text=month)
     row.get_by_role("link", name=month, exact=True).click()
-    page.wait_for_url("**/admin/outreach/metricsnapshot/*/change/")
-    assert_accessible(page)
+    arrive(page, "**/admin/outreach/metricsnapshot/*/change/")
 
 
 def changed_meanwhile(who: str, metric: str, saved: str, typed: str) -> re.Pattern:
@@ -271,7 +282,7 @@ def test_two_people_saving_the_same_snapshot_the_second_is_told_and_nothing_of_t
 
     first.fill("#id_views", "20,100,000")
     save(first)
-    first.wait_for_url("**/admin/outreach/metricsnapshot/")
+    arrive(first, "**/admin/outreach/metricsnapshot/")
     assert "was changed successfully" in messages_shown(first)
 
     second.fill("#id_views", "20,200,000")
@@ -288,13 +299,14 @@ def test_two_people_saving_the_same_month_grid_the_second_is_told_and_nothing_of
     first, second = two_people
     for person in (first, second):
         front_page_link(person, "Enter a month for every account").click()
+        arrive(person, "**/month-grid/")
         person.get_by_role("link", name="← previous month").click()
-        person.wait_for_url("**/month-grid/?period=2024-02")
+        arrive(person, "**/month-grid/?period=2024-02")
         assert grid_input(person, museum["wechat"], "views").input_value() == "20,000,000"
 
     grid_input(first, museum["wechat"], "views").fill("20,100,000")
     save_the_grid(first)
-    first.wait_for_url("**/admin/outreach/metricsnapshot/?year=2024")
+    arrive(first, "**/admin/outreach/metricsnapshot/?year=2024")
     assert "(0 new, 1 corrected)" in messages_shown(first)
 
     grid_input(second, museum["wechat"], "views").fill("20,200,000")
@@ -314,12 +326,12 @@ def test_two_people_entering_the_same_new_month_the_second_is_told_and_nothing_o
     first, second = two_people
     for person in (first, second):
         front_page_link(person, "Enter a month for every account").click()
-        person.wait_for_url("**/month-grid/")
+        arrive(person, "**/month-grid/")
         assert "Figures at the end of March 2024" in person.locator("#content-main").inner_text()
 
     grid_input(first, museum["bilibili"], "views").fill("1,400,000")
     save_the_grid(first)
-    first.wait_for_url("**/admin/outreach/metricsnapshot/?year=2024")
+    arrive(first, "**/admin/outreach/metricsnapshot/?year=2024")
     assert "(1 new, 0 corrected)" in messages_shown(first)
 
     grid_input(second, museum["bilibili"], "views").fill("1,500,000")
@@ -335,35 +347,30 @@ def test_a_deleted_snapshot_is_restored_from_its_history_reached_from_the_recent
     open_the_admin(page, live_server, "wei", add_person("wei"))
     open_the_change_form(page, "2024-02", "WeChat official account")
     page.locator(".submit-row").get_by_role("link", name="Delete").click()
-    page.wait_for_url("**/delete/")
-    assert_accessible(page)
+    arrive(page, "**/delete/")
     page.get_by_role("button", name="Yes, I’m sure").click()
-    page.wait_for_url("**/admin/outreach/metricsnapshot/")
+    arrive(page, "**/admin/outreach/metricsnapshot/")
     assert "was deleted successfully" in messages_shown(page)
     assert page.locator("#result_list tbody tr", has_text="WeChat official account").count() == 0
     assert not MetricSnapshot.objects.filter(account=museum["wechat"]).exists()
 
     page.get_by_role("link", name="View site").click()
-    page.wait_for_url(f"{live_server.url}/")
+    arrive(page, f"{live_server.url}/")
     page.locator(".site-nav").get_by_role("link", name="Recent changes").click()
-    page.wait_for_url("**/changes/")
-    assert_accessible(page)
+    arrive(page, "**/changes/")
     deleted = page.locator("table.changes tbody tr.change-deleted", has_text="WeChat official account")
     assert deleted.count() == 1
     deleted.get_by_role("link", name="history").click()
-    page.wait_for_url("**/admin/outreach/metricsnapshot/*/history/")
-    assert_accessible(page)
+    arrive(page, "**/admin/outreach/metricsnapshot/*/history/")
 
     versions = page.locator("#change-history tbody tr")
     assert [row.locator(".history-type").inner_text() for row in versions.all()] == ["Deleted", "Created"]
     versions.filter(has_text="Created").locator("td").first.get_by_role("link").click()
-    page.wait_for_url("**/admin/outreach/metricsnapshot/*/history/*/")
-    assert_accessible(page)
+    arrive(page, "**/admin/outreach/metricsnapshot/*/history/*/")
     assert page.locator("#id_views").input_value() == "20,000,000"
     save(page)
 
-    page.wait_for_url("**/admin/outreach/metricsnapshot/")
-    assert_accessible(page)
+    arrive(page, "**/admin/outreach/metricsnapshot/")
     restored = page.locator("#result_list tbody tr", has_text="WeChat official account")
     assert restored.count() == 1 and "20,000,000" in restored.inner_text()
     snapshot = MetricSnapshot.objects.get(account=museum["wechat"], period=date(2024, 2, 1))
@@ -371,19 +378,20 @@ def test_a_deleted_snapshot_is_restored_from_its_history_reached_from_the_recent
 
     # Recorded as a restore, in the snapshot's history and in the recent changes.
     restored.get_by_role("link", name="2024-02", exact=True).click()
+    arrive(page, "**/admin/outreach/metricsnapshot/*/change/")
     page.get_by_role("link", name="History").click()
-    page.wait_for_url("**/history/")
+    arrive(page, "**/history/")
     versions = page.locator("#change-history tbody tr")
     assert [row.locator(".history-type").inner_text() for row in versions.all()] == ["Restored", "Deleted", "Created"]
     assert "Restored from the version of" in versions.first.locator(".history-reason").inner_text()
     page.get_by_role("link", name="View site").click()
+    arrive(page, f"{live_server.url}/")
     page.locator(".site-nav").get_by_role("link", name="Recent changes").click()
-    page.wait_for_url("**/changes/")
+    arrive(page, "**/changes/")
     latest = page.locator("table.changes tbody tr").first
     assert "WeChat official account" in latest.inner_text() and "Restored from the version of" in latest.inner_text()
     assert "restored" in latest.locator("td").nth(3).inner_text()
-    page.click('button[name="language"][value="zh-hans"]')
-    page.wait_for_selector("html[lang='zh-Hans']")
+    switch_language(page, "zh-hans", "zh-Hans")
     latest = page.locator("table.changes tbody tr").first
     assert "已恢复" in latest.inner_text() and "已恢复为" in latest.inner_text(), latest.inner_text()
     assert "Restored" not in latest.inner_text()
@@ -403,8 +411,7 @@ def test_an_import_is_uploaded_previewed_and_confirmed(page, live_server, museum
     open_the_snapshot_list(page)
 
     object_tool(page, "Import a file").click()
-    page.wait_for_url("**/admin/outreach/metricsnapshot/import/")
-    assert_accessible(page)
+    arrive(page, "**/admin/outreach/metricsnapshot/import/")
     page.locator('input[type="file"]').set_input_files(str(upload))
     page.get_by_role("button", name="Check the file").click()
 
@@ -418,9 +425,8 @@ def test_an_import_is_uploaded_previewed_and_confirmed(page, live_server, museum
     assert MetricSnapshot.objects.get(account=museum["douyin"]).views == 7_653_000
 
     confirm.click()
-    page.wait_for_url("**/admin/outreach/metricsnapshot/")
+    arrive(page, "**/admin/outreach/metricsnapshot/")
     assert "Imported march.csv" in messages_shown(page)
-    assert_accessible(page)
     march = page.locator("#result_list tbody tr", has_text="2024-03")
     assert march.count() == 1 and "1,400,000" in march.inner_text()
     assert MetricSnapshot.objects.get(account=museum["bilibili"], period=MARCH).views == 1_400_000
