@@ -304,23 +304,10 @@ class MetricSnapshotAdmin(HistoryAdmin):
         self._check_may_enter_figures(request)
         source = get_object_or_404(SnapshotImport, pk=pk, uploaded_by=request.user, applied_at__isnull=True)
         try:
-            plan = services.snapshot_import_plan(source)
-        except reports.ImportFileError as error:
-            messages.error(request, str(error))
-            return HttpResponseRedirect(reverse("admin:outreach_import"))
-        if request.method == "POST" and plan.is_valid:
-            try:
-                services.snapshot_import_confirm(source=source, user=request.user, digest=request.POST.get("digest"))
-            except services.ImportChanged as changed:
-                plan = changed.plan
-                messages.warning(
-                    request,
-                    _(
-                        "Nothing was imported: some of these figures changed since you checked the file "
-                        "(someone saved them meanwhile). Check the rows again, then import."
-                    ),
-                )
+            if request.method != "POST":
+                plan = services.snapshot_import_plan(source)
             else:
+                services.snapshot_import_confirm(source=source, user=request.user, digest=request.POST.get("digest"))
                 messages.success(
                     request,
                     _("Imported %(file)s: %(created)d snapshots created, %(updated)d updated, %(unchanged)d unchanged.")
@@ -332,7 +319,20 @@ class MetricSnapshotAdmin(HistoryAdmin):
                     },
                 )
                 return HttpResponseRedirect(reverse("admin:outreach_metricsnapshot_changelist"))
-        elif request.method == "POST":
+        except reports.ImportFileError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(reverse("admin:outreach_import"))
+        except services.ImportChanged as changed:
+            plan = changed.plan
+            messages.warning(
+                request,
+                _(
+                    "Nothing was imported: some of these figures changed since you checked the file "
+                    "(someone saved them meanwhile). Check the rows again, then import."
+                ),
+            )
+        except services.ImportRefused as refused:
+            plan = refused.plan
             messages.error(request, _("Nothing was imported: the file has refused rows."))
         refused = plan.refused
         listed = plan.rows if len(plan.rows) <= PREVIEW_ROWS else refused[:PREVIEW_REFUSED_ROWS]

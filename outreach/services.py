@@ -292,7 +292,11 @@ def illustrative_snapshots_remove() -> int:
 
 
 class ImportRefused(Exception):
-    """An import with refused rows: nothing was written."""
+    """An import with refused rows: nothing was written; `plan` says which."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        super().__init__(f"{len(plan.refused)} rows are refused")
 
 
 class ImportChanged(Exception):
@@ -344,6 +348,8 @@ def snapshot_import_confirm(*, source: SnapshotImport, user, digest: str) -> Sna
             plan = snapshot_import_plan(source)  # as it stands now that no one else can write these accounts
         if plan.digest != digest:
             raise ImportChanged(plan)
+        if not plan.is_valid:
+            raise ImportRefused(plan)
         try:
             with transaction.atomic():
                 return snapshot_import_apply(plan=plan, source=source, user=user)
@@ -354,7 +360,7 @@ def snapshot_import_confirm(*, source: SnapshotImport, user, digest: str) -> Sna
 def snapshot_import_apply(*, plan, source: SnapshotImport, user) -> SnapshotImport:
     """Write every row of an import plan, or none: one transaction; refused when any row has an error."""
     if not plan.is_valid:
-        raise ImportRefused(f"{len(plan.refused)} rows are refused")
+        raise ImportRefused(plan)
     now = timezone.now()
     created, updated = [], []
     for row in plan.rows:

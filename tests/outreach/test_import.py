@@ -462,3 +462,21 @@ def test_a_count_of_thousands_of_digits_is_a_refused_row_not_a_server_error(staf
     assert rows_of(page) == [(2, "error")]
     assert "is larger than any count can be" in errors_of(page)[2][0][1]
     assert not MetricSnapshot.objects.filter(period=date(2024, 3, 1)).exists()
+
+
+def test_a_confirmation_posted_for_a_file_with_refused_rows_imports_nothing(staff_client, seeded):
+    # Not a form a page renders (the preview of such a file offers no import button): a crafted post.
+    from outreach import services
+
+    page = staff_client.post(
+        UPLOAD_URL,
+        {"file": io.BytesIO((HEADER + "bilibili,上海科技馆,2024-03,,330,lots,,,\r\n").encode())},
+    )
+    source = SnapshotImport.objects.get()
+    digest = services.snapshot_import_plan(source).digest
+
+    response = staff_client.post(page.url, {"digest": digest})
+
+    assert response.status_code == 200
+    assert "Nothing was imported: the file has refused rows." in response.content.decode()
+    assert not MetricSnapshot.objects.filter(period=date(2024, 3, 1)).exists()
