@@ -13,7 +13,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -42,14 +41,6 @@ LISTENING = re.compile(rb"Listening at: http://127\.0\.0\.1:(\d+)")
 def secret_key() -> str:
     """A fresh, random 50-character key."""
     return secrets.token_urlsafe(37)
-
-
-def free_port() -> int:
-    """A port that was free a moment ago. Racy (another process may bind it before the server does):
-    prefer `started_server` with a command that binds port 0."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def production_env(**variables: str) -> dict[str, str]:
@@ -161,9 +152,18 @@ def started_server(
         yield Server(process=process, log=log, base_url=base_url, status=status, body=body)
 
 
-def run(command: list, env: dict[str, str], timeout: float = COMMAND_TIMEOUT) -> subprocess.CompletedProcess:
-    """Run a command from the project's folder, its output captured, with a time limit."""
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+def run(
+    command: list, env: dict[str, str], timeout: float = COMMAND_TIMEOUT, cwd: Path = ROOT
+) -> subprocess.CompletedProcess:
+    """Run a command (from the project's folder unless told), its output captured, with a time limit."""
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def manage(*arguments: str, env: dict[str, str], timeout: float = COMMAND_TIMEOUT) -> subprocess.CompletedProcess:
+    """Run `manage.py` with these arguments under `run`'s time limit; fail with its output if it fails."""
+    result = run([VENV_BIN / "python", "manage.py", *arguments], env, timeout=timeout)
+    assert result.returncode == 0, f"manage.py {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}"
+    return result
 
 
 def collect_static(static_root: Path) -> None:

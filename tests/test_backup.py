@@ -2,12 +2,11 @@
 
 import os
 import re
-import subprocess
 from contextlib import closing
 
 import psycopg2
 
-from tests.servers import PATH, ROOT, VENV_BIN
+from tests.servers import PATH, ROOT, manage, run
 
 COUNTED_TABLES = (
     "outreach_metricsnapshot",
@@ -42,25 +41,23 @@ def test_a_backup_restores_every_snapshot_and_every_history_row(tmp_path, postgr
     source = postgres_databases()
     environment = {**os.environ, "PATH": PATH, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{source}"}
     for command in (["migrate", "--noinput"], ["load_seed_figures", "--illustrative-history"]):
-        subprocess.run([VENV_BIN / "python", "manage.py", *command], cwd=ROOT, env=environment, check=True)
-    subprocess.run(
-        [VENV_BIN / "python", "manage.py", "remove_illustrative_history"], cwd=ROOT, env=environment, check=True
-    )
+        manage(*command, env=environment)
+    manage("remove_illustrative_history", env=environment)
     before = table_contents(source)
     assert len(before["outreach_metricsnapshot"]) == 4
     assert len(before["outreach_historicalmetricsnapshot"]) > 200, "creations and deletions are history too"
 
     local = {**os.environ, "PGHOST": "127.0.0.1", "PGPORT": "5432"}
 
-    def run(program: str, database: str) -> None:
+    def run_readme(program: str, database: str) -> None:
         command = readme_command(program).replace("--username=outreach", "--username=postgres")
         command = command.replace("--dbname=outreach", f"--dbname={database}")
-        result = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=local, capture_output=True, text=True)
+        result = run(["bash", "-c", command], local, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
 
-    run("pg_dump", source)
+    run_readme("pg_dump", source)
     assert (tmp_path / "outreach.dump").stat().st_size > 0
     target = postgres_databases()
-    run("pg_restore", target)
+    run_readme("pg_restore", target)
 
     assert table_contents(target) == before

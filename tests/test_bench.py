@@ -2,10 +2,9 @@
 
 import json
 import os
-import subprocess
 import uuid
 
-from tests.servers import ROOT, VENV_BIN
+from tests.servers import VENV_BIN, run
 
 
 def test_the_benchmark_runs_at_a_tiny_size(tmp_path, postgres_databases):
@@ -13,13 +12,9 @@ def test_the_benchmark_runs_at_a_tiny_size(tmp_path, postgres_databases):
     output = tmp_path / "latest.json"
     database = f"outreach_bench_smoke_{uuid.uuid4().hex[:8]}"
 
-    result = subprocess.run(
+    result = run(
         [VENV_BIN / "python", "-m", "bench.run", "--rows", "1200", "--database", database, "--output", str(output)],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": ""},
-        capture_output=True,
-        text=True,
-        timeout=300,
+        {**os.environ, "DATABASE_URL": ""},
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

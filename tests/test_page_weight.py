@@ -1,13 +1,9 @@
 """What a manager's browser downloads: everything from the app itself, compressed, and cached for a year."""
 
-import subprocess
-import time
-import urllib.request
-
 import pytest
 
 from bench.page_weight import measure, report
-from tests.servers import ROOT, VENV_BIN, collect_static, free_port, production_env, secret_key, serving
+from tests.servers import collect_static, gunicorn_command, manage, production_env, secret_key, started_server
 
 # What the dashboard may weigh, compressed: plotly.js's basic bundle is most of it.
 FIRST_VISIT_BUDGET = 450_000
@@ -31,22 +27,11 @@ def production_dashboard(tmp_path_factory):
         ["load_seed_figures", "--illustrative-history"],
         ["ensure_admin"],
     ):
-        subprocess.run([VENV_BIN / "python", "manage.py", *command], cwd=ROOT, env=environment, check=True)
+        manage(*command, env=environment)
     collect_static(folder / "static")
-    port = free_port()
-    command = [str(VENV_BIN / "gunicorn"), "outreach.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
-    with serving(command, environment, folder / "web.log"):
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base_url}/healthz", timeout=2)  # noqa: S310 (loopback)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail((folder / "web.log").read_text())
-                time.sleep(0.3)
-        yield measure(base_url, "weigher", "a-long-weigher-password")
+    with started_server(gunicorn_command(), environment, folder / "web.log") as server:
+        assert server.status == 200, server.log_text()
+        yield measure(server.base_url, "weigher", "a-long-weigher-password")
 
 
 def test_every_asset_is_the_apps_own_compressed_and_cached_for_a_year(production_dashboard):
