@@ -446,7 +446,8 @@ class MetricSnapshotAdmin(HistoryAdmin):
             "previous_month": format_month(add_months(period, -1)) if period else "",
             "next_month": format_month(add_months(period, 1)) if period and add_months(period, 1) <= today else "",
             "grid": grid,
-            "metric_labels": [rules.METRIC_LABELS[m] for m in rules.METRICS],
+            # Views of the grid's platforms together: 浏览量 where articles and videos are both listed.
+            "metric_labels": [rules.metric_label(m, {row.account.platform for row in rows}) for m in rules.METRICS],
             "warnings": warnings,
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/month_grid.html", context)

@@ -181,7 +181,7 @@ class MonthGridRowForm(CountFormMixin, forms.Form):
         super().__init__(*args, prefix=f"account-{row.account.pk}", **kwargs)
         for metric in set(rules.METRICS) - set(row.account.platform.counted_metrics):
             del self.fields[metric]
-        labels = {metric: rules.METRIC_LABELS[metric] for metric in rules.METRICS}
+        labels = {metric: rules.metric_label(metric, [row.account.platform]) for metric in rules.METRICS}
         for name in (*rules.METRICS, "approximate", "note"):
             if name in self.fields:
                 self.fields[name].widget.attrs["aria-label"] = _("%(metric)s, %(account)s") % {

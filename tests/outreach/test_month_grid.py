@@ -356,3 +356,16 @@ def test_the_chinese_grid_shows_chinese_account_names(staff_app, seeded):
 
     names = [row.get_text(" ", strip=True) for row in page.html.select("tbody tr:not(.previous) th")]
     assert names[1].startswith("微信公众号 上海科技馆")
+    # Views of articles and videos together in one column; each row's input says which it is.
+    assert [th.get_text() for th in page.html.select(".month-grid thead th")] == [
+        "账号",
+        "文章",
+        "视频",
+        "浏览量",
+        "粉丝",
+        "约数",
+        "备注",
+    ]
+    douyin_views = page.html.select_one(f"[name=account-{seeded['douyin'].pk}-views]")["aria-label"]
+    wechat_views = page.html.select_one(f"[name=account-{seeded['wechat'].pk}-views]")["aria-label"]
+    assert douyin_views.endswith("播放量") and wechat_views.endswith("阅读量")
