@@ -135,14 +135,16 @@ def test_a_deleted_snapshot_can_be_restored_from_its_history(staff_app, seeded):
     assert MetricSnapshot.history.filter(id=snapshot.pk).latest().history_type in ("+", "~")
 
 
-def test_an_import_records_the_file_it_came_from(staff_client, seeded):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+def test_an_import_records_the_file_it_came_from(django_app, staff_user, seeded):
+    from webtest import Upload
+
+    from tests.pages import form_posting_to
 
     content = "platform,account,period,articles,videos,views,followers\r\nbilibili,上海科技馆,2024-03,,330,1400000,\r\n"
-    preview = staff_client.post(
-        reverse("admin:outreach_import"), {"file": SimpleUploadedFile("march.csv", content.encode())}
-    )
-    staff_client.post(preview.url)
+    django_app.set_user(staff_user)
+    upload = form_posting_to(django_app.get(reverse("admin:outreach_import")))
+    upload["file"] = Upload("march.csv", content.encode())
+    form_posting_to(upload.submit().follow()).submit()
 
     record = MetricSnapshot.history.get(period=date(2024, 3, 1))
     assert record.history_change_reason.startswith("Imported from march.csv")

@@ -354,6 +354,7 @@ def test_the_command_exits_non_zero_through_manage_py(tmp_path, seeded):
         env=environment,
         capture_output=True,
         text=True,
+        timeout=300,
     )
 
     assert result.returncode != 0
