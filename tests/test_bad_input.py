@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from webtest import Upload
@@ -17,6 +16,7 @@ from webtest import Upload
 from accounts.models import User
 from tests.conftest import SnapshotFactory
 from tests.outreach.test_month_grid import save_grid
+from tests.pages import form_posting_to
 
 pytestmark = pytest.mark.django_db
 
@@ -87,13 +87,13 @@ def grid_posted_by_hand(world, period: str, **cells):
 
 
 def upload(world, content, name="figures.csv"):
+    """Choose the file on the upload page as rendered and send it; a readable one opens its preview."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    response = world["clients"]["staff"].post(IMPORT, {"file": SimpleUploadedFile(name, data)})
-    if response.status_code == 302:
-        # A readable file: the preview names the refused rows, and confirming writes nothing.
-        world["clients"]["staff"].post(response.url)
-        return world["clients"]["staff"].get(response.url)
-    return response
+    form = form_posting_to(world["browsers"]["staff"].get(IMPORT))
+    form["file"] = Upload(name, data)
+    response = form.submit(expect_errors=True)
+    # A readable file: the preview names the refused rows (and offers no import button).
+    return response.follow() if response.status_code == 302 else response
 
 
 def account_form(world, **fields):
