@@ -51,6 +51,20 @@ def insert_uncommitted(other, account, period: date, videos: int) -> None:
         )
 
 
+def submitted_while_douyin_march_is_created(other, douyin, submit):
+    """Submit a form while the other writer creates Douyin's March 2024 (350 videos) and commits it."""
+    insert_uncommitted(other, douyin, date(2024, 3, 1), 350)
+    committer = threading.Thread(target=commit_once_someone_waits, args=(other,))
+    committer.start()
+    response = submit()
+    committer.join()
+    return response
+
+
+def march_videos() -> list[int]:
+    return list(MetricSnapshot.objects.filter(period=date(2024, 3, 1)).values_list("videos", flat=True))
+
+
 def commit_once_someone_waits(other) -> None:
     """Commit the other writer's row as soon as another connection waits on it (at most 20 s)."""
     with other.cursor() as watch:
@@ -72,18 +86,14 @@ def test_the_add_form_saved_while_someone_creates_the_same_month_tells_the_secon
     form["account"] = str(seeded["douyin"].pk)
     form["period"] = "2024-03"
     form["videos"] = "351"
-    insert_uncommitted(other_writer, seeded["douyin"], date(2024, 3, 1), 350)
-    committer = threading.Thread(target=commit_once_someone_waits, args=(other_writer,))
-    committer.start()
 
-    response = form.submit("_save")
-    committer.join()
+    response = submitted_while_douyin_march_is_created(other_writer, seeded["douyin"], lambda: form.submit("_save"))
 
     assert response.status_code == 200
     shown = text_of(response)
     assert "Videos is now 350; you typed 351" in shown
     assert "already has figures for March 2024" in shown
-    assert list(MetricSnapshot.objects.filter(period=date(2024, 3, 1)).values_list("videos", flat=True)) == [350]
+    assert march_videos() == [350]
 
 
 def test_the_month_grid_saved_while_someone_creates_the_same_month_tells_the_second(
@@ -94,18 +104,14 @@ def test_the_month_grid_saved_while_someone_creates_the_same_month_tells_the_sec
     form = next(form for form in grid.forms.values() if (form.action or "").startswith("?period="))
     form[f"account-{seeded['douyin'].pk}-videos"] = "351"
     form[f"account-{seeded['bilibili'].pk}-videos"] = "330"
-    insert_uncommitted(other_writer, seeded["douyin"], date(2024, 3, 1), 350)
-    committer = threading.Thread(target=commit_once_someone_waits, args=(other_writer,))
-    committer.start()
 
-    response = form.submit()
-    committer.join()
+    response = submitted_while_douyin_march_is_created(other_writer, seeded["douyin"], form.submit)
 
     assert response.status_code == 200
     shown = text_of(response)
     assert "Nothing was saved: someone saved figures of this month meanwhile." in shown
     assert "Videos is now 350; you typed 351" in shown
-    assert list(MetricSnapshot.objects.filter(period=date(2024, 3, 1)).values_list("videos", flat=True)) == [350]
+    assert march_videos() == [350]
 
 
 def test_two_imports_of_the_same_month_confirmed_at_once_the_second_is_told(
@@ -123,13 +129,10 @@ def test_two_imports_of_the_same_month_confirmed_at_once_the_second_is_told(
         b"douyin,Shanghai Science & Technology Museum,2024-03,,351,,\r\n",
     )
     preview = upload.submit().follow()
-    insert_uncommitted(other_writer, seeded["douyin"], date(2024, 3, 1), 350)
-    committer = threading.Thread(target=commit_once_someone_waits, args=(other_writer,))
-    committer.start()
+    confirm = form_posting_to(preview)
 
-    response = form_posting_to(preview).submit()
-    committer.join()
+    response = submitted_while_douyin_march_is_created(other_writer, seeded["douyin"], confirm.submit)
 
     assert response.status_code == 200
     assert "Nothing was imported: some of these figures changed since you checked the file" in text_of(response)
-    assert list(MetricSnapshot.objects.filter(period=date(2024, 3, 1)).values_list("videos", flat=True)) == [350]
+    assert march_videos() == [350]
