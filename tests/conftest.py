@@ -107,6 +107,29 @@ def manager_client(client, django_user_model):
     return client
 
 
+def restore_migrated_data() -> None:
+    """What the data migrations made (the platforms, the roles): a transactional test empties every table."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import ensure_roles
+
+    importlib.import_module("outreach.migrations.0002_seed_platforms").create_platforms(apps, None)
+    ensure_roles(Group, Permission)
+
+
+@pytest.fixture
+def seeded_for_real_transactions(transactional_db):
+    """`seeded` for a test whose writes really commit (other connections, a live server): those start empty."""
+    from django.core.management import call_command
+
+    restore_migrated_data()
+    call_command("load_seed_figures", verbosity=0)
+    return {account.platform.slug: account for account in Account.objects.select_related("platform")}
+
+
 @pytest.fixture
 def seeded(db):
     """The seed article's accounts and real February 2024 figures, as `load_seed_figures` makes them."""

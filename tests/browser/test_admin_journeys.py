@@ -15,7 +15,6 @@ from django.core.management import call_command
 from outreach.models import Account, MetricSnapshot
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_dashboard_pages import wait_for_charts
-from tests.browser.test_journeys import restore_migrated_data
 from tests.conftest import SnapshotFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,11 +26,9 @@ APRIL = date(2024, 4, 1)
 
 
 @pytest.fixture
-def museum(transactional_db):
-    """The seed's four accounts and their real February 2024 figures (a transactional test starts empty)."""
-    restore_migrated_data()
-    call_command("load_seed_figures", verbosity=0)
-    return {account.platform.slug: account for account in Account.objects.select_related("platform")}
+def museum(seeded_for_real_transactions):
+    """The seed's four accounts and their real February 2024 figures."""
+    return seeded_for_real_transactions
 
 
 def add_person(username: str, role: str = "staff") -> str:

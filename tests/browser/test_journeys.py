@@ -1,30 +1,22 @@
 """The three journeys of staff and managers, in a real Chromium."""
 
 import csv
-import importlib
 import io
 from collections import defaultdict
 from datetime import date
 
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from accounts.roles import ensure_roles
 from outreach.models import Account, MetricSnapshot
 from tests.browser.conftest import screenshot
+from tests.conftest import restore_migrated_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-enough-password"
 CHARTS = ("figure-cumulative", "figure-increments", "figure-shares", "figure-year_over_year")
-
-
-def restore_migrated_data() -> None:
-    """What the data migrations made (the platforms, the roles): a transactional test empties every table."""
-    importlib.import_module("outreach.migrations.0002_seed_platforms").create_platforms(django_apps, None)
-    ensure_roles(Group, Permission)
 
 
 @pytest.fixture

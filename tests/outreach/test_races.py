@@ -18,7 +18,7 @@ from django.urls import reverse
 from outreach.models import MetricSnapshot
 from tests.pages import text_of
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -38,6 +38,12 @@ def other_writer():
     )
     yield other
     other.close()
+
+
+@pytest.fixture
+def museum(other_writer, seeded_for_real_transactions):
+    """The seed's accounts, committed (the other writer's connection must see them)."""
+    return seeded_for_real_transactions
 
 
 def insert_uncommitted(other, account, period: date, videos: int) -> None:
@@ -79,15 +85,15 @@ def commit_once_someone_waits(other) -> None:
 
 
 def test_the_add_form_saved_while_someone_creates_the_same_month_tells_the_second(
-    django_app, staff_user, seeded, other_writer
+    other_writer, django_app, staff_user, museum
 ):
     django_app.set_user(staff_user)
     form = django_app.get(reverse("admin:outreach_metricsnapshot_add")).forms["metricsnapshot_form"]
-    form["account"] = str(seeded["douyin"].pk)
+    form["account"] = str(museum["douyin"].pk)
     form["period"] = "2024-03"
     form["videos"] = "351"
 
-    response = submitted_while_douyin_march_is_created(other_writer, seeded["douyin"], lambda: form.submit("_save"))
+    response = submitted_while_douyin_march_is_created(other_writer, museum["douyin"], lambda: form.submit("_save"))
 
     assert response.status_code == 200
     shown = text_of(response)
@@ -97,15 +103,15 @@ def test_the_add_form_saved_while_someone_creates_the_same_month_tells_the_secon
 
 
 def test_the_month_grid_saved_while_someone_creates_the_same_month_tells_the_second(
-    django_app, staff_user, seeded, other_writer
+    other_writer, django_app, staff_user, museum
 ):
     django_app.set_user(staff_user)
     grid = django_app.get(reverse("admin:outreach_month_grid") + "?period=2024-03")
     form = next(form for form in grid.forms.values() if (form.action or "").startswith("?period="))
-    form[f"account-{seeded['douyin'].pk}-videos"] = "351"
-    form[f"account-{seeded['bilibili'].pk}-videos"] = "330"
+    form[f"account-{museum['douyin'].pk}-videos"] = "351"
+    form[f"account-{museum['bilibili'].pk}-videos"] = "330"
 
-    response = submitted_while_douyin_march_is_created(other_writer, seeded["douyin"], form.submit)
+    response = submitted_while_douyin_march_is_created(other_writer, museum["douyin"], form.submit)
 
     assert response.status_code == 200
     shown = text_of(response)
@@ -115,7 +121,7 @@ def test_the_month_grid_saved_while_someone_creates_the_same_month_tells_the_sec
 
 
 def test_two_imports_of_the_same_month_confirmed_at_once_the_second_is_told(
-    django_app, staff_user, seeded, other_writer
+    other_writer, django_app, staff_user, museum
 ):
     from webtest import Upload
 
@@ -131,7 +137,7 @@ def test_two_imports_of_the_same_month_confirmed_at_once_the_second_is_told(
     preview = upload.submit().follow()
     confirm = form_posting_to(preview)
 
-    response = submitted_while_douyin_march_is_created(other_writer, seeded["douyin"], confirm.submit)
+    response = submitted_while_douyin_march_is_created(other_writer, museum["douyin"], confirm.submit)
 
     assert response.status_code == 200
     assert "Nothing was imported: some of these figures changed since you checked the file" in text_of(response)
