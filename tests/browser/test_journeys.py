@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from outreach.models import Account, MetricSnapshot
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.conftest import restore_migrated_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,7 +31,10 @@ def museum(django_user_model):
 
 
 def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
+    """Open the site signed out, as a person does, and sign in where it sends them."""
+    page.goto(f"{live_server.url}/")
+    page.wait_for_url("**/accounts/login/**")
+    assert_accessible(page)
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button.primary")
@@ -60,7 +63,9 @@ def platform_totals(metric: str) -> dict[str, dict[str, int]]:
 
 def test_staff_enter_a_month_for_every_account_and_find_it_in_the_list(page, live_server, museum):
     sign_in(page, live_server, "staff")
-    page.goto(f"{live_server.url}/admin/outreach/metricsnapshot/month-grid/?period=2024-03")
+    page.click("text=Enter figures")
+    page.wait_for_selector("text=Figures at the end of March 2024")
+    assert_accessible(page)
     figures = {
         "kepu-china": {"articles": "52", "views": "1,950,000"},
         "wechat": {"articles": "1,010", "views": "20,100,000", "followers": "2,640,000"},
@@ -77,6 +82,7 @@ def test_staff_enter_a_month_for_every_account_and_find_it_in_the_list(page, liv
     error = douyin_views.locator("xpath=following-sibling::ul[contains(@class, 'errorlist')]")
     assert error.inner_text() == "Views can't go down: February 2024 was 7,653,000."
     assert not MetricSnapshot.objects.filter(period=date(2024, 3, 1)).exists()
+    assert_accessible(page)
     screenshot(page, "month-grid")
 
     douyin_views.fill("7,700,000")
@@ -88,6 +94,7 @@ def test_staff_enter_a_month_for_every_account_and_find_it_in_the_list(page, liv
     assert rows.count() == 4
     assert "7,700,000" in rows.filter(has_text="Douyin").inner_text()
     assert MetricSnapshot.objects.filter(period=date(2024, 3, 1)).count() == 4
+    assert_accessible(page)
 
 
 def test_a_manager_reads_the_charts_changes_the_filters_and_the_language(page, live_server, museum):
@@ -116,7 +123,9 @@ def test_a_manager_reads_the_charts_changes_the_filters_and_the_language(page, l
     page.wait_for_selector("html[lang='zh-Hans']")
     assert chart_traces(page, CHARTS[0])[0]["name"] == "抖音"
     assert "2024年2月" in page.locator("#cards-heading").inner_text()
-    page.goto(f"{live_server.url}/")
+    page.reload()
+    page.wait_for_selector(f'[data-figure="{CHARTS[0]}"] .main-svg')
+    assert_accessible(page)
     screenshot(page, "dashboard-zh")
 
     page.click('button[name="language"][value="en"]')
@@ -126,7 +135,12 @@ def test_a_manager_reads_the_charts_changes_the_filters_and_the_language(page, l
 
 def test_a_manager_downloads_the_filtered_csv_from_the_dashboard(page, live_server, museum):
     sign_in(page, live_server, "manager")
-    page.goto(f"{live_server.url}/?platforms=wechat&start=2023-06&end=2023-12")
+    page.check('input[name="platforms"][value="wechat"]')
+    page.fill('input[name="start"]', "2023-06")
+    page.fill('input[name="end"]', "2023-12")
+    page.click('button[type="submit"].primary')
+    page.wait_for_url("**/?*start=2023-06*")
+    assert_accessible(page)
 
     with page.expect_download() as download:
         page.click("text=Snapshots (CSV)")
