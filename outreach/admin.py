@@ -37,6 +37,43 @@ PREVIEW_ROWS = 200
 PREVIEW_REFUSED_ROWS = 100
 
 
+def _digits_error(what: str, pattern: str, low: int, high: int):
+    """A check of a number typed into the list's address: None when it is one, else the message."""
+
+    def error(value: str) -> str | None:
+        if re.fullmatch(pattern, value) and low <= int(value) <= high:
+            return None
+        return _("“%(value)s” is not %(what)s: that filter was left out.") % {"value": value[:40], "what": what}
+
+    return error
+
+
+class CheckedAddressAdmin(HistoryAdmin):
+    """A list whose filters typed into the address are checked: a wrong one is left out, said, and a 400.
+
+    `address_checks` maps a parameter to a function giving the message for a wrong value (None if right).
+    """
+
+    address_checks: dict = {}
+
+    def changelist_view(self, request, extra_context=None):
+        wrong = {
+            name: check(request.GET[name])
+            for name, check in self.address_checks.items()
+            if request.GET.get(name) and check(request.GET[name])
+        }
+        if not wrong:
+            return super().changelist_view(request, extra_context)
+        for message in wrong.values():
+            messages.error(request, message)
+        request.GET = request.GET.copy()
+        for name in wrong:
+            del request.GET[name]
+        response = super().changelist_view(request, extra_context)
+        response.status_code = 400
+        return response
+
+
 @admin.register(Platform)
 class PlatformAdmin(HistoryAdmin):
     list_display = ("name_en", "name_zh", "slug", "content", "display_order", "colour_swatch")
@@ -93,12 +130,6 @@ class AccountFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         return queryset.filter(account_id=int(self.value())) if self.value() else queryset
 
-    @staticmethod
-    def value_error(value: str) -> str | None:
-        if re.fullmatch(r"[0-9]{1,18}", value):
-            return None
-        return _("“%(value)s” is not an account number: the account filter was left out.") % {"value": value[:40]}
-
 
 class CappedCountPaginator(Paginator):
     """Counts up to a cap: a first page of millions of snapshots must not wait for COUNT(*) over all of them."""
@@ -120,12 +151,6 @@ class YearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         return queryset.filter(period__year=int(self.value())) if self.value() else queryset
 
-    @staticmethod
-    def value_error(value: str) -> str | None:
-        if re.fullmatch(r"[0-9]{4}", value) and int(value) >= 1:
-            return None
-        return _("“%(value)s” is not a year: the year filter was left out.") % {"value": value[:40]}
-
 
 def _count_column(metric: str):
     @admin.display(description=rules.METRIC_LABELS[metric], ordering=metric)
@@ -138,8 +163,12 @@ def _count_column(metric: str):
 
 
 @admin.register(MetricSnapshot)
-class MetricSnapshotAdmin(HistoryAdmin):
+class MetricSnapshotAdmin(CheckedAddressAdmin):
     form = MetricSnapshotForm
+    address_checks = {
+        AccountFilter.parameter_name: _digits_error(gettext_lazy("an account number"), r"[0-9]{1,18}", 1, 10**18),
+        YearFilter.parameter_name: _digits_error(gettext_lazy("a year"), r"[0-9]{4}", 1, 9999),
+    }
     list_display = (
         "month",
         "account_name",
@@ -259,23 +288,7 @@ class MetricSnapshotAdmin(HistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         # Django passes the template no change permission: the links to the grid and the import need it.
         extra_context = {"may_enter_figures": self.may_enter_figures(request), **(extra_context or {})}
-        wrong = {
-            checked.parameter_name: checked.value_error(request.GET[checked.parameter_name])
-            for checked in (AccountFilter, YearFilter)
-            if request.GET.get(checked.parameter_name)
-        }
-        wrong = {name: message for name, message in wrong.items() if message}
-        if not wrong:
-            return super().changelist_view(request, extra_context)
-        # A filter value typed into the address: the list without it, the reason, and a 400.
-        for message in wrong.values():
-            messages.error(request, message)
-        request.GET = request.GET.copy()
-        for name in wrong:
-            del request.GET[name]
-        response = super().changelist_view(request, extra_context)
-        response.status_code = 400
-        return response
+        return super().changelist_view(request, extra_context)
 
     def import_view(self, request):
         """Upload a file of figures; it is read once, checked and previewed before anything is written."""
@@ -306,8 +319,11 @@ class MetricSnapshotAdmin(HistoryAdmin):
         try:
             if request.method != "POST":
                 plan = services.snapshot_import_plan(source)
+            elif not request.POST.get("digest"):
+                plan = services.snapshot_import_plan(source)
+                messages.error(request, _("Nothing was imported: confirm the import with the button below."))
             else:
-                services.snapshot_import_confirm(source=source, user=request.user, digest=request.POST.get("digest"))
+                services.snapshot_import_confirm(source=source, user=request.user, digest=request.POST["digest"])
                 messages.success(
                     request,
                     _("Imported %(file)s: %(created)d snapshots created, %(updated)d updated, %(unchanged)d unchanged.")
@@ -481,7 +497,12 @@ class MetricSnapshotAdmin(HistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(HistoryAdmin):
+class MilestoneAdmin(CheckedAddressAdmin):
+    address_checks = {
+        "date__year": _digits_error(gettext_lazy("a year"), r"[0-9]{4}", 1, 9999),
+        "date__month": _digits_error(gettext_lazy("a month"), r"[0-9]{1,2}", 1, 12),
+        "date__day": _digits_error(gettext_lazy("a day of the month"), r"[0-9]{1,2}", 1, 31),
+    }
     list_display = ("date", "title", "title_zh", "account")
     list_filter = ("account__platform",)
     list_select_related = ("account__platform",)

@@ -9,6 +9,8 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from outreach.models import MetricSnapshot
+
 
 class OutreachAdminSite(admin.AdminSite):
     site_header = _("Outreach")
@@ -29,8 +31,7 @@ class OutreachAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         """The admin's front page, with the month's routine (the month grid, the import) one click away."""
-        user = request.user
-        may_enter = user.has_perm("outreach.add_metricsnapshot") and user.has_perm("outreach.change_metricsnapshot")
+        may_enter = self._registry[MetricSnapshot].may_enter_figures(request)
         return super().index(request, {"may_enter_figures": may_enter, **(extra_context or {})})
 
     def admin_view(self, view, cacheable=False):
@@ -40,7 +41,7 @@ class OutreachAdminSite(admin.AdminSite):
         def inner(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
-            if request.user.is_authenticated and not self.has_permission(request):
+            if not self.has_permission(request):
                 raise PermissionDenied(_("Only staff who enter figures and administrators use the admin."))
             return guarded(request, *args, **kwargs)
 

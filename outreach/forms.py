@@ -20,7 +20,7 @@ def changed_meanwhile_error(current: MetricSnapshot, typed: dict) -> forms.Valid
     differences = [
         _("%(metric)s is now %(saved)s; you typed %(typed)s")
         % {
-            "metric": rules.METRIC_LABELS[metric],
+            "metric": rules.metric_label(metric, [current.account.platform]),
             "saved": rules.format_count(current.figures[metric]) if current.figures[metric] is not None else "–",
             "typed": rules.format_count(typed[metric]) if typed.get(metric) is not None else "–",
         }
@@ -54,7 +54,9 @@ class CountFormMixin:
             return  # not posted by one of our pages (a script): nothing to compare
         loaded = self.cleaned_data.get("loaded_version")
         current = (
-            MetricSnapshot.objects.select_related("updated_by").filter(pk=snapshot.pk).first() if snapshot else None
+            MetricSnapshot.objects.select_related("updated_by", "account__platform").filter(pk=snapshot.pk).first()
+            if snapshot
+            else None
         )
         if current is None or loaded == current.version:
             return
@@ -69,8 +71,14 @@ class CountFormMixin:
             if metric in self.fields and self.cleaned_data.get(metric) is not None:
                 reading = rules.count_reading(self.data.get(self.add_prefix(metric)), self.cleaned_data[metric])
                 if reading:
-                    readings.append(f"{rules.METRIC_LABELS[metric]}: {reading}")
+                    readings.append(f"{rules.metric_label(metric, self.platforms_typed_for())}: {reading}")
         return readings
+
+    def platforms_typed_for(self) -> list:
+        """The platform whose figures the form holds (the grid row's, or the account chosen), for their names."""
+        row = getattr(self, "row", None)
+        account = row.account if row is not None else self.cleaned_data.get("account")
+        return [account.platform] if account is not None else []
 
     def changed_figures(self) -> dict[str, int | None]:
         """The figures this form changes (every figure typed, for a new snapshot)."""
@@ -229,6 +237,22 @@ class MonthGridRowForm(CountFormMixin, forms.Form):
         snapshot.note = self.cleaned_data["note"]
         return snapshot
 
+    def check_what_was_read(self, period: date) -> None:
+        """For a row with mistyped figures, the rule set on the figures that were read, beside their fields."""
+        snapshot = self.row.snapshot
+        readable = MetricSnapshot(
+            pk=snapshot.pk if snapshot else None,
+            account=self.row.account,
+            period=period,
+            **{metric: self.cleaned_data.get(metric) for metric in rules.METRICS if metric in self.fields},
+        )
+        try:
+            readable.full_clean()
+        except forms.ValidationError as error:
+            for field, errors in error.update_error_dict({}).items():
+                if field in rules.METRICS and field in self.fields and field not in self.errors:
+                    self.add_error(field, errors)
+
     def suspicious_changes(self) -> list[str]:
         """Warnings for the figures this row changes that moved far more than the account's usually do."""
         if not self.is_valid():
@@ -266,6 +290,9 @@ class MonthGrid:
             except forms.ValidationError as error:
                 self.show_errors(form, error)
                 refused = True
+        for form in self.forms:
+            if not form.is_valid():
+                form.check_what_was_read(self.period)
         return changed if typed_right and not refused else None
 
     @staticmethod

@@ -214,8 +214,9 @@ class MetricSnapshot(models.Model):
             raise ValidationError(errors)
 
     def validate_constraints(self, exclude=None) -> None:
-        # `clean` checks every invariant these constraints hold, worded for staff (and with a link to
-        # the month that already exists); Django's generic messages would repeat them.
+        # `clean` (the rule set) checks every invariant these constraints hold, the bounds included,
+        # worded for staff (and with a link to the month that already exists); Django's generic
+        # messages would repeat them.
         return None
 
 

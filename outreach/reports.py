@@ -455,9 +455,19 @@ def _read_xlsx(data: bytes, limits: ReadLimits | None) -> tuple[list[str], list[
     sheet = workbook.worksheets[0]
     lines = []
     rows = sheet.iter_rows(values_only=True, max_col=_XLSX_COLUMNS_READ)
-    for number, row in enumerate(rows, start=1):
-        _keep_line(lines, number, list(row), limits)
-    workbook.close()
+    number = 0
+    try:
+        for number, row in enumerate(rows, start=1):
+            _keep_line(lines, number, list(row), limits)
+    except ImportFileError:
+        raise
+    except Exception as error:  # a cell openpyxl cannot read (a number of thousands of digits, broken XML)
+        raise ImportFileError(
+            _("Line %(line)s of the sheet cannot be read (%(error)s). Save the sheet as CSV and upload that.")
+            % {"line": number + 1, "error": str(error)[:80]}
+        ) from None
+    finally:
+        workbook.close()
     return _split_header(lines)
 
 

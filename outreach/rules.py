@@ -191,6 +191,10 @@ def snapshot_errors(
         )
 
     platform = account.platform
+    for metric in METRICS:
+        value = figures.get(metric)
+        if value is not None and not 0 <= value <= COUNT_MAX:
+            add(metric, _too_large(value) if value > COUNT_MAX else ValidationError(_("A count can't be negative.")))
     for metric, counted in (("articles", platform.counts_articles), ("videos", platform.counts_videos)):
         if figures.get(metric) is not None and not counted:
             add(
@@ -244,7 +248,7 @@ def snapshot_errors(
                     _("%(metric)s can't go down: %(month)s was %(value)s."),
                     code="decreasing",
                     params={
-                        "metric": METRIC_LABELS[metric],
+                        "metric": metric_label(metric, [platform]),
                         "month": month_label(earlier.period),
                         "value": format_count(earlier.value),
                     },
@@ -258,7 +262,7 @@ def snapshot_errors(
                     _("%(metric)s can't be higher than in a later month: %(month)s is %(value)s."),
                     code="above_later",
                     params={
-                        "metric": METRIC_LABELS[metric],
+                        "metric": metric_label(metric, [platform]),
                         "month": month_label(later.period),
                         "value": format_count(later.value),
                     },
@@ -294,7 +298,7 @@ def suspicious_changes(*, account, figures: Mapping[str, int | None], previous, 
                 )
                 % {
                     "account": account,
-                    "metric": METRIC_LABELS[metric],
+                    "metric": metric_label(metric, [account.platform]),
                     "increase": format_count(new - last),
                     "factor": SUSPICIOUS_JUMP_FACTOR,
                     "previous": format_count(last - earlier),
@@ -309,7 +313,7 @@ def suspicious_changes(*, account, figures: Mapping[str, int | None], previous, 
                 )
                 % {
                     "account": account,
-                    "metric": METRIC_LABELS[metric],
+                    "metric": metric_label(metric, [account.platform]),
                     "last": format_count(last),
                     "month": month_label(previous.period),
                     "new": format_count(new),

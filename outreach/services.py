@@ -175,7 +175,7 @@ def _save_versioned(snapshot: MetricSnapshot, expected_version: int | None) -> N
 def _snapshot_created_meanwhile(snapshot: MetricSnapshot) -> MetricSnapshot | None:
     """The snapshot of the same account and month that another writer saved, if that is what refused this one."""
     return (
-        MetricSnapshot.objects.select_related("updated_by")
+        MetricSnapshot.objects.select_related("updated_by", "account__platform")
         .filter(account_id=snapshot.account_id, period=snapshot.period)
         .exclude(pk=snapshot.pk)
         .first()

@@ -481,3 +481,39 @@ def test_a_confirmation_posted_for_a_file_with_refused_rows_imports_nothing(staf
     assert response.status_code == 200
     assert "Nothing was imported: the file has refused rows." in response.content.decode()
     assert not MetricSnapshot.objects.filter(period=date(2024, 3, 1)).exists()
+
+
+def test_a_workbook_cell_of_thousands_of_digits_is_a_message_not_a_server_error(staff_app, seeded):
+    import zipfile
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["platform", "account", "period", "articles", "videos", "views", "followers"])
+    workbook.active.append(["bilibili", "上海科技馆", "2024-03", None, 330, 1, None])
+    saved = io.BytesIO()
+    workbook.save(saved)
+    # Write the cell as a number of 5,000 digits, as no spreadsheet would.
+    source, edited = zipfile.ZipFile(io.BytesIO(saved.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(edited, "w") as target:
+        for part in source.infolist():
+            content = source.read(part)
+            if part.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"<v>330</v>", b"<v>" + b"9" * 5000 + b"</v>")
+            target.writestr(part, content)
+
+    response = upload(staff_app, edited.getvalue(), "huge-number.xlsx")
+
+    assert response.status_code == 200
+    assert "Line 2 of the sheet cannot be read" in file_errors(response)
+    assert not SnapshotImport.objects.exists()
+
+
+def test_a_confirmation_without_the_previews_fingerprint_says_to_use_the_button(staff_app, seeded):
+    page = preview(staff_app, HEADER + "bilibili,上海科技馆,2024-03,,330,1400000,,,\r\n")
+    form = form_posting_to(page)
+    form["digest"] = ""  # as a script that dropped the hidden input would send it
+
+    response = form.submit()
+
+    assert "Nothing was imported: confirm the import with the button below." in text_of(response)
+    assert "someone saved" not in text_of(response)
+    assert not MetricSnapshot.objects.filter(period=date(2024, 3, 1)).exists()

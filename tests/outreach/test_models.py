@@ -42,3 +42,18 @@ def test_a_month_shows_as_year_and_month(wechat_account):
     snapshot = SnapshotFactory(account=wechat_account, period=date(2024, 3, 1))
 
     assert str(snapshot).endswith("· 2024-03")
+
+
+def test_the_rule_set_refuses_a_count_above_the_bound_on_every_write_path(wechat_account, staff_user):
+    from django.core.exceptions import ValidationError
+
+    from outreach import rules, services
+    from outreach.models import MetricSnapshot
+
+    snapshot = MetricSnapshot(account=wechat_account, period=date(2024, 2, 1), followers=rules.COUNT_MAX + 1)
+
+    with pytest.raises(ValidationError) as refused:
+        services.snapshot_save(snapshot=snapshot, user=staff_user)
+
+    assert "larger than any count can be" in refused.value.message_dict["followers"][0]
+    assert not MetricSnapshot.objects.exists()

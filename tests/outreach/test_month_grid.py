@@ -128,6 +128,24 @@ def test_every_mistake_shows_at_once_mistyped_figures_and_broken_rules(staff_app
     assert "is not a whole number" in row_errors(response, seeded["bilibili"], "videos")[0]
 
 
+def test_a_mistyped_figure_and_a_total_that_went_down_in_one_row_show_together(staff_app, seeded):
+    response = save_grid(staff_app, "2024-03", {seeded["wechat"]: {"articles": "12abc", "views": "5"}})
+
+    assert "is not a whole number" in row_errors(response, seeded["wechat"], "articles")[0]
+    assert row_errors(response, seeded["wechat"], "views") == ["Views can't go down: February 2024 was 20,000,000."]
+
+
+def test_the_chinese_grid_names_a_videos_views_as_plays_in_its_errors(staff_app, seeded):
+    form = type_into(
+        grid_form(staff_app.get(f"{GRID_URL}?period=2024-03", headers={"Accept-Language": "zh-hans"})),
+        {seeded["douyin"]: {"views": "5"}},
+    )
+
+    response = form.submit(headers={"Accept-Language": "zh-hans"})
+
+    assert row_errors(response, seeded["douyin"], "views")[0].startswith("播放量")
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [

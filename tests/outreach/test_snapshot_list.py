@@ -120,3 +120,13 @@ def test_two_accounts_at_the_largest_count_in_one_platform_and_month_both_save(
     kept = MonthlyTotal.objects.get(platform=platform("wechat"), period=date(2024, 3, 1), metric="views")
     assert kept.total == 2 * rules.COUNT_MAX
     assert django_app.get(reverse("dashboard") + "?start=2024-01").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", ["date__year=99999999999999999999", "date__year=2024&date__month=99999999999", "date__year=²"]
+)
+def test_a_wrong_date_in_the_milestone_list_address_is_a_message_and_a_400(admin_client, seeded, query):
+    response = admin_client.get(f"{reverse('admin:outreach_milestone_changelist')}?{query}")
+
+    assert response.status_code == 400
+    assert "that filter was left out" in response.content.decode()
