@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from outreach import reports, rules, selectors, services
-from outreach.admin_history import HistoryAdmin, is_restore
+from outreach.admin_history import HistoryAdmin
 from outreach.fields import MonthField, MonthFormField
 from outreach.forms import (
     AccountSelect,
@@ -28,6 +28,7 @@ from outreach.forms import (
     SnapshotImportForm,
     changed_meanwhile_error,
 )
+from outreach.history import is_restore
 from outreach.models import Account, MetricSnapshot, Milestone, Platform, SnapshotImport
 from outreach.months import add_months, format_month, month_label
 

@@ -5,52 +5,17 @@ has one, in the reader's language when the app wrote it (an import, a restore); 
 history ("Revert" to an old version) is recorded with its reason and listed as a restore, not a change.
 """
 
-import re
 from datetime import date
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from outreach import rules
 from outreach.fields import MonthField
+from outreach.history import is_restore_reason, reason_shown, restored_reason
 from outreach.months import month_label
-
-# The reasons the app records (in English, as the audit trail keeps them), and how they read on the page.
-RESTORED = "Restored from the version of {date}"
-_RESTORED = re.compile(r"^Restored from the version of (?P<date>.+)$")
-_IMPORTED = re.compile(r"^Imported from (?P<file>.+) \(import #(?P<number>\d+)\)$", re.S)
-
-
-def restored_reason(version_date) -> str:
-    """The history's change reason of a restore to the version saved at `version_date`."""
-    return RESTORED.format(date=timezone.localtime(version_date).strftime("%Y-%m-%d %H:%M"))
-
-
-def is_restore(instance) -> bool:
-    """Whether this instance is being saved by a restore from its history (`HistoryAdmin`'s revert)."""
-    return getattr(instance, "_restored_from_history", False)
-
-
-def is_restore_reason(reason: str | None) -> bool:
-    """Whether a history record's reason says it is a restore from the history."""
-    return bool(reason and _RESTORED.match(reason))
-
-
-def reason_shown(reason: str | None) -> str:
-    """A change reason as the page shows it: empty when there is none; the app's own reasons translated."""
-    if not reason:
-        return ""
-    if restored := _RESTORED.match(reason):
-        return _("Restored from the version of %(date)s") % {"date": restored["date"]}
-    if imported := _IMPORTED.match(reason):
-        return _("Imported from %(file)s (import #%(number)s)") % {
-            "file": imported["file"],
-            "number": imported["number"],
-        }
-    return reason
 
 
 class HistoryRecordDisplay(HistoricalRecordContextHelper):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from outreach import monthly_totals, rules
+from outreach.history import is_restore_reason, reason_shown
 from outreach.models import Account, MetricSnapshot, Milestone, MonthlyTotal, Platform
 from outreach.months import add_months, first_of_month
 
@@ -734,7 +735,6 @@ def _shown(value) -> str:
 
 def recent_changes(*, limit: int = 50) -> list[ChangeRecord]:
     """The latest recorded changes across the audited models, newest first (two queries per model)."""
-    from outreach.admin_history import is_restore_reason, reason_shown  # the history pages' wording
 
     audited = (
         (MetricSnapshot, ("account__platform",)),
