@@ -97,6 +97,13 @@ def staff_client(client, staff_user):
 
 
 @pytest.fixture
+def staff_app(django_app, staff_user):
+    """The member of staff in a browser (django-webtest): pages as rendered, forms as a person fills them."""
+    django_app.set_user(staff_user)
+    return django_app
+
+
+@pytest.fixture
 def manager_client(client, django_user_model):
     """A member of the Managers group, signed in: sees the figures, changes nothing."""
     from django.contrib.auth.models import Group

@@ -72,7 +72,7 @@ def test_a_success_before_the_limit_resets_the_count(manager, settings, browser)
         assert sign_in(app, "manager", "wrong").status_code == 200
 
 
-def test_the_admin_sign_in_signs_no_one_in_past_the_lockout(manager, settings, browser):
+def test_the_admin_sign_in_only_hands_over_and_the_one_sign_in_page_locks_out(manager, settings, browser):
     # No page renders a form posting to the admin's sign-in address any more (it hands over to the one
     # sign-in page): a post there is made by hand, as a script trying it would.
     client = Client()

@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 
 from outreach.models import Account, MetricSnapshot, Milestone, Platform
@@ -13,21 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_member(django_user_model):
-    """A member of the Staff group, signed in: no is_staff flag, the role is enough."""
-
-    def make(name: str) -> Client:
-        user = django_user_model.objects.create_user(username=name, password=f"a-long-{name}-password")
-        user.groups.add(Group.objects.get(name="Staff"))
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
-
-
-@pytest.fixture
-def staff_app(browser_of, django_user_model):
+def staff_member(browser_of, django_user_model):
     """A member of the Staff group in a browser of their own: no is_staff flag, the role is enough."""
 
     def make(name: str):
@@ -47,8 +32,8 @@ def snapshot_form(app, snapshot_pk: int | None = None):
     return app.get(url).forms["metricsnapshot_form"]
 
 
-def test_create_change_and_delete_are_recorded_with_who_and_the_values_before_and_after(staff_app, seeded):
-    alice = staff_app("alice")
+def test_create_change_and_delete_are_recorded_with_who_and_the_values_before_and_after(staff_member, seeded):
+    alice = staff_member("alice")
     form = snapshot_form(alice)
     form["account"] = str(seeded["douyin"].pk)
     form["period"] = "2024-03"
@@ -93,8 +78,8 @@ def test_accounts_platforms_and_milestones_keep_a_history_too(django_app, admin_
     assert Platform.history.filter(slug="douyin").latest().color == "#fe2c55"
 
 
-def test_recent_changes_lists_the_latest_edits_with_before_and_after(staff_app, seeded, client, django_user_model):
-    alice = staff_app("alice")
+def test_recent_changes_lists_the_latest_edits_with_before_and_after(staff_member, seeded, client, django_user_model):
+    alice = staff_member("alice")
     snapshot = MetricSnapshot.objects.get(account=seeded["douyin"])
     form = snapshot_form(alice, snapshot.pk)
     form["views"] = "7,654,000"
@@ -110,8 +95,8 @@ def test_recent_changes_lists_the_latest_edits_with_before_and_after(staff_app, 
     assert "Douyin" in page
 
 
-def test_a_deleted_snapshot_can_be_restored_from_its_history(staff_app, seeded):
-    alice = staff_app("alice")
+def test_a_deleted_snapshot_can_be_restored_from_its_history(staff_member, seeded):
+    alice = staff_member("alice")
     snapshot = MetricSnapshot.objects.get(account=seeded["wechat"])
     snapshot.note = "as the article says"
     snapshot.save()

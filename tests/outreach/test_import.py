@@ -25,12 +25,6 @@ def snapshot_rows():
     return list(MetricSnapshot.objects.order_by("pk").values())
 
 
-@pytest.fixture
-def staff_app(django_app, staff_user):
-    django_app.set_user(staff_user)
-    return django_app
-
-
 def upload(app, content: bytes | str, name: str = "figures.csv"):
     """Choose the file on the upload page as rendered, and send it."""
     data = content.encode("utf-8") if isinstance(content, str) else content
@@ -465,18 +459,15 @@ def test_a_count_of_thousands_of_digits_is_a_refused_row_not_a_server_error(staf
     assert not MetricSnapshot.objects.filter(period=date(2024, 3, 1)).exists()
 
 
-def test_a_confirmation_posted_for_a_file_with_refused_rows_imports_nothing(staff_client, seeded):
-    # Not a form a page renders (the preview of such a file offers no import button): a crafted post.
+def test_a_confirmation_posted_for_a_file_with_refused_rows_imports_nothing(staff_app, staff_client, seeded):
     from outreach import services
 
-    page = staff_client.post(
-        UPLOAD_URL,
-        {"file": io.BytesIO((HEADER + "bilibili,上海科技馆,2024-03,,330,lots,,,\r\n").encode())},
-    )
-    source = SnapshotImport.objects.get()
-    digest = services.snapshot_import_plan(source).digest
+    page = preview(staff_app, HEADER + "bilibili,上海科技馆,2024-03,,330,lots,,,\r\n")
+    assert not [form for form in page.forms.values() if "digest" in form.fields]  # no button to press
+    digest = services.snapshot_import_plan(SnapshotImport.objects.get()).digest
 
-    response = staff_client.post(page.url, {"digest": digest})
+    # Not a form the page renders: a crafted post, with the plan's own fingerprint.
+    response = staff_client.post(page.request.path, {"digest": digest})
 
     assert response.status_code == 200
     assert "Nothing was imported: the file has refused rows." in response.content.decode()

@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 GRID_URL = reverse("admin:outreach_month_grid")
 
 
-@pytest.fixture
-def staff_app(django_app, staff_user):
-    django_app.set_user(staff_user)
-    return django_app
-
-
 def grid_form(page):
     """The grid's form as the page renders it (hidden versions and all)."""
     return next(form for form in page.forms.values() if (form.action or "").startswith("?period="))

@@ -14,12 +14,6 @@ from tests.pages import text_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_app(django_app, staff_user):
-    django_app.set_user(staff_user)
-    return django_app
-
-
 ADD_URL = reverse("admin:outreach_metricsnapshot_add")
 
 
