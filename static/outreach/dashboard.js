@@ -36,6 +36,12 @@
   // Kept across repeated beforeprint events (a print preview, then Chromium's own PDF), until afterprint.
   var opened = [];
   window.addEventListener("beforeprint", function () {
+    // The page was rendered at load; the printout says when it was printed.
+    document.querySelectorAll("time.printed-at").forEach(function (time) {
+      var now = new Date();
+      time.dateTime = now.toISOString();
+      time.textContent = now.toLocaleString(locale, { dateStyle: "long", timeStyle: "short" });
+    });
     document.querySelectorAll("details:not([open])").forEach(function (details) {
       details.open = true;
       opened.push(details);

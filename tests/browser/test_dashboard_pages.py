@@ -1,5 +1,7 @@
 """The manager's dashboard in Chromium: no way off the site, accessible (axe-core), and printable on A4 and Letter."""
 
+from datetime import datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -159,9 +161,14 @@ def test_printing_from_a_wide_screen_redraws_the_charts_for_the_paper_and_opens_
     sign_in_from_the_dashboard(page, live_server)
     assert page.locator(".chart .main-svg").first.bounding_box()["width"] > A4_PRINTABLE_WIDTH
 
+    rendered_at = page.get_attribute("time.printed-at", "datetime")
+    page.wait_for_timeout(1100)
     # What the print dialog does first: the page's own beforeprint handler gets its chance.
     page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
     page.emulate_media(media="print")
+    # The printout says when it was printed, not when the page was loaded.
+    printed_at = page.get_attribute("time.printed-at", "datetime")
+    assert datetime.fromisoformat(printed_at.replace("Z", "+00:00")) > datetime.fromisoformat(rendered_at)
 
     widths = page.eval_on_selector_all(
         ".chart .main-svg", "(svgs) => svgs.map((svg) => svg.getBoundingClientRect().width)"
