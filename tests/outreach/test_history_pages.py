@@ -93,6 +93,6 @@ def test_a_restore_reads_as_one_in_chinese(django_app, admin_user, snapshot):
     page = restore_the_first_version(django_app, admin_user, snapshot, CHINESE)
 
     newest = history_rows(page)[0]
-    assert newest["操作"] == "恢复"
+    assert newest["操作"] == "已恢复"
     assert re.fullmatch(r"已恢复为\d{4}-\d\d-\d\d \d\d:\d\d的版本", newest["修改原因"]), newest
     assert "2,680,000 → 2,630,000" in newest["修改内容"]
