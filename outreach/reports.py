@@ -716,23 +716,6 @@ def storable_table(header: list[str], lines: list[tuple[int, list]]) -> dict:
     return {"header": header, "lines": [[number, [storable(cell) for cell in cells]] for number, cells in lines]}
 
 
-def plan_import(
-    data: bytes,
-    *,
-    file_name: str,
-    accounts_for: Callable[[], list],
-    context_for: Callable[[set], object],
-    today: date,
-    progress: Progress | None = None,
-) -> ImportPlan:
-    """Read a file and say, row by row, what importing it would do. Nothing is written.
-
-    The file is read first: one that cannot be read is refused before the database is asked anything.
-    """
-    header, lines = read_table(data, file_name)
-    return plan_table(header, lines, accounts_for=accounts_for, context_for=context_for, today=today, progress=progress)
-
-
 def plan_table(
     header: list[str],
     lines: list,

@@ -325,13 +325,7 @@ def snapshot_import_plan(source: SnapshotImport):
         header, lines = reports.read_table(bytes(source.content), source.file_name, reports.WEB_IMPORT_LIMITS)
     else:
         header, lines = source.table["header"], source.table["lines"]
-    return reports.plan_table(
-        header,
-        lines,
-        accounts_for=selectors.import_accounts,
-        context_for=selectors.import_context,
-        today=timezone.localdate(),
-    )
+    return _import_plan(header, lines)
 
 
 def snapshot_import_confirm(*, source: SnapshotImport, user, digest: str) -> SnapshotImport:
@@ -414,10 +408,19 @@ def snapshot_import_apply(*, plan, source: SnapshotImport, user) -> SnapshotImpo
 
 
 def snapshot_import_check(*, data: bytes, file_name: str, progress=None):
-    """What importing this file would do, row by row (nothing written). Raises reports.ImportFileError."""
-    return reports.plan_import(
-        data,
-        file_name=file_name,
+    """What importing this file would do, row by row (nothing written), with no limit: the command line's.
+
+    Raises reports.ImportFileError.
+    """
+    header, lines = reports.read_table(data, file_name)
+    return _import_plan(header, lines, progress=progress)
+
+
+def _import_plan(header: list[str], lines: list, progress=None):
+    """What a file's lines (as `reports.read_table` reads them) would do now, against the database."""
+    return reports.plan_table(
+        header,
+        lines,
         accounts_for=selectors.import_accounts,
         context_for=selectors.import_context,
         today=timezone.localdate(),
