@@ -718,7 +718,7 @@ class ChangeRecord:
     differences: list[tuple[str, str, str]]
     reason: str  # as the reader reads it: the app's own reasons (a restore, an import) translated
     history_url: str
-    restored: bool = False  # a restore from the history (of a deleted object: kind "+")
+    restored: bool = False  # a restore from the history (of a deleted snapshot or of an older version)
 
 
 def _shown(value) -> str:
