@@ -30,7 +30,9 @@ def add_person(username: str, role: str) -> str:
 
     out = StringIO()
     call_command("add_person", username, "--role", role, stdout=out)
-    return re.search(r"with the password (\S+) \(shown once\)", out.getvalue()).group(1)
+    printed = re.search(r"with the password (\S+) \(shown once\)", out.getvalue())
+    assert printed, out.getvalue()
+    return printed[1]
 
 
 def sign_in(app, start_url: str, username: str, password: str):

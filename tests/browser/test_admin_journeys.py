@@ -4,18 +4,17 @@ Each journey types only the first address a person would (`/admin/`), checks eve
 axe-core, and asserts what the page shows; the database is read only to check what was (not) written.
 """
 
-import io
 import re
 from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 
 from outreach.models import Account, MetricSnapshot
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_dashboard_pages import wait_for_charts
 from tests.conftest import SnapshotFactory
+from tests.pages import add_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,15 +28,6 @@ APRIL = date(2024, 4, 1)
 def museum(seeded_for_real_transactions):
     """The seed's four accounts and their real February 2024 figures."""
     return seeded_for_real_transactions
-
-
-def add_person(username: str, role: str = "staff") -> str:
-    """`manage.py add_person USERNAME --role ROLE`, as an administrator runs it; the password it prints."""
-    out = io.StringIO()
-    call_command("add_person", username, "--role", role, stdout=out)
-    printed = re.search(r"with the password (\S+) \(shown once\)", out.getvalue())
-    assert printed, out.getvalue()
-    return printed[1]
 
 
 def arrive(page, url: str) -> None:
@@ -97,7 +87,7 @@ def field_row(page, field: str):
 
 
 def test_staff_added_on_the_command_line_sign_in_at_the_admin_and_find_the_months_routine(page, live_server, museum):
-    password = add_person("ling")
+    password = add_person("ling", "staff")
     open_the_admin(page, live_server, "ling", password)
 
     routine = page.locator(".month-routine")
@@ -124,7 +114,7 @@ def test_staff_added_on_the_command_line_sign_in_at_the_admin_and_find_the_month
 
 
 def test_the_add_form_reads_chinese_units_refuses_what_is_not_a_count_and_flags_a_fall(page, live_server, museum):
-    open_the_admin(page, live_server, "wei", add_person("wei"))
+    open_the_admin(page, live_server, "wei", add_person("wei", "staff"))
     open_the_snapshot_list(page)
 
     object_tool(page, "Add metric snapshot").click()
@@ -207,7 +197,7 @@ def test_correcting_one_account_in_a_full_month_saves_only_that_one_and_the_grid
 ):
     march = march_for_every_account(museum)
     before = history_counts(march)
-    open_the_admin(page, live_server, "wei", add_person("wei"))
+    open_the_admin(page, live_server, "wei", add_person("wei", "staff"))
 
     front_page_link(page, "Enter a month for every account").click()
     arrive(page, "**/month-grid/")
@@ -252,8 +242,8 @@ def test_correcting_one_account_in_a_full_month_saves_only_that_one_and_the_grid
 def two_people(page, new_page, live_server, museum):
     """Two members of staff, each signed in at the admin in a browser of their own."""
     first, second = page, new_page()
-    open_the_admin(first, live_server, "wei", add_person("wei"))
-    open_the_admin(second, live_server, "ling", add_person("ling"))
+    open_the_admin(first, live_server, "wei", add_person("wei", "staff"))
+    open_the_admin(second, live_server, "ling", add_person("ling", "staff"))
     return first, second
 
 
@@ -341,7 +331,7 @@ def test_two_people_entering_the_same_new_month_the_second_is_told_and_nothing_o
 
 
 def test_a_deleted_snapshot_is_restored_from_its_history_reached_from_the_recent_changes(page, live_server, museum):
-    open_the_admin(page, live_server, "wei", add_person("wei"))
+    open_the_admin(page, live_server, "wei", add_person("wei", "staff"))
     open_the_change_form(page, "2024-02", "WeChat official account")
     page.locator(".submit-row").get_by_role("link", name="Delete").click()
     arrive(page, "**/delete/")
@@ -404,7 +394,7 @@ def test_an_import_is_uploaded_previewed_and_confirmed(page, live_server, museum
         "douyin,上海科技馆,2024-02,,345,7700000,\n",
         encoding="utf-8",
     )
-    open_the_admin(page, live_server, "wei", add_person("wei"))
+    open_the_admin(page, live_server, "wei", add_person("wei", "staff"))
     open_the_snapshot_list(page)
 
     object_tool(page, "Import a file").click()
