@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = _("People")
+    # The module holds another AppConfig (django-axes', below): this is the one `"accounts"` installs.
+    default = True
 
 
 class AxesConfig(AxesAppConfig):

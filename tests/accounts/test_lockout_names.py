@@ -59,3 +59,11 @@ def test_a_lockout_page_reads_in_chinese(django_app, admin_user):
     headings = {" ".join(cell.get_text(" ", strip=True).split()) for cell in page.html.select("#result_list thead th")}
     assert {"浏览器标识", "IP地址", "用户名", "尝试时间", "登录失败次数"} <= headings, headings
     assert page.html.select_one("h1").get_text(strip=True) != "Select access attempt to change"
+
+
+def test_every_app_of_the_chinese_admin_is_named_in_chinese(django_app, admin_user):
+    page = django_app.get(reverse("admin:index"), user=admin_user, headers={"Accept-Language": "zh-hans"})
+
+    headings = [caption.get_text(" ", strip=True) for caption in page.html.select("#content-main caption")]
+    assert "人员" in headings, headings  # the people (accounts) app, not "ACCOUNTS"
+    assert not [heading for heading in headings if heading.isascii()], headings
