@@ -310,6 +310,21 @@ class MonthlyTotal(models.Model):
     gap_months = models.IntegerField(_("months those span"), default=0)
     growth_approximate = models.IntegerField(_("growth from approximate figures"), default=0)
     growth_illustrative = models.IntegerField(_("growth from illustrative figures"), default=0)
+    # Coverage: an account is expected to report a figure from its first report of it on, and an inactive
+    # one up to its last (counted here, in the month of that last report).
+    stops = models.IntegerField(_("inactive accounts' last reports"), default=0)
+    # Like for like: the accounts reporting the figure both this month and the month before, or twelve
+    # months before; the earlier month's sum over them, and their growth.
+    month_pairs = models.IntegerField(_("accounts reporting the month before too"), default=0)
+    month_pair_base = models.BigIntegerField(_("their total the month before"), default=0)
+    month_pair_growth = models.BigIntegerField(_("their growth since the month before"), default=0)
+    month_pair_approximate = models.IntegerField(_("of those, from approximate figures"), default=0)
+    month_pair_illustrative = models.IntegerField(_("of those, from illustrative figures"), default=0)
+    year_pairs = models.IntegerField(_("accounts reporting a year before too"), default=0)
+    year_pair_base = models.BigIntegerField(_("their total a year before"), default=0)
+    year_pair_growth = models.BigIntegerField(_("their growth over the year"), default=0)
+    year_pair_approximate = models.IntegerField(_("of those, from approximate figures (year)"), default=0)
+    year_pair_illustrative = models.IntegerField(_("of those, from illustrative figures (year)"), default=0)
 
     class Meta:
         verbose_name = _("monthly total")

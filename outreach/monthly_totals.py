@@ -7,7 +7,7 @@ month on either side): whatever lies further away adds the same before and after
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from outreach.rules import METRICS
@@ -24,7 +24,24 @@ COLUMNS = (
     "gap_months",
     "growth_approximate",
     "growth_illustrative",
+    # Coverage: inactive accounts whose last report of the figure is this month (not expected after it).
+    "stops",
+    # Like for like: the accounts that report the figure this month and the month before (`month_`), or
+    # twelve months before (`year_`): how many, the earlier month's sum, the growth, and how many of those
+    # pairs start or end at an approximate or illustrative figure.
+    "month_pairs",
+    "month_pair_base",
+    "month_pair_growth",
+    "month_pair_approximate",
+    "month_pair_illustrative",
+    "year_pairs",
+    "year_pair_base",
+    "year_pair_growth",
+    "year_pair_approximate",
+    "year_pair_illustrative",
 )
+# Each column's position in a cell, by name.
+AT = {name: position for position, name in enumerate(COLUMNS)}
 
 Key = tuple[int, date, str]  # platform id, month, metric
 
@@ -39,46 +56,82 @@ class TimelineRow:
     illustrative: bool
 
 
+@dataclass
+class Timeline:
+    """An account's snapshots as the totals see them: its platform (or another group), whether it is
+    active, and its rows. `year_rows`, when given, are the rows that twelve-month pairs are read from
+    (by default `rows`): a partial timeline needs other months for those than for the growth."""
+
+    group_id: int
+    rows: list[TimelineRow] = field(default_factory=list)
+    active: bool = True
+    year_rows: list[TimelineRow] | None = None
+
+
 def month_index(period: date) -> int:
     return period.year * 12 + period.month - 1
 
 
-def contributions(platform_id: int, rows: list[TimelineRow]) -> dict[Key, list[int]]:
+def contributions(timeline: Timeline) -> dict[Key, list[int]]:
     """What one account's snapshots add to its platform's monthly totals, per month and metric.
 
     A figure's growth runs from the account's previous month that reports it; a step longer than a
     month is a gap. The same arithmetic as `selectors._monthly_totals_sql`, which rebuilds them in SQL.
     """
+    group_id = timeline.group_id
     added: dict[Key, list[int]] = defaultdict(lambda: [0] * len(COLUMNS))
-    ordered = sorted(rows, key=lambda row: row.period)
+    ordered = sorted(timeline.rows, key=lambda row: row.period)
     for metric in METRICS:
         previous: TimelineRow | None = None
         for row in ordered:
             value = row.figures[metric]
             if value is None:
                 continue
-            cell = added[(platform_id, row.period, metric)]
-            cell[0] += value
-            cell[1] += 1
-            cell[2] += row.approximate
-            cell[3] += row.illustrative
+            cell = added[(group_id, row.period, metric)]
+            cell[AT["total"]] += value
+            cell[AT["reporting"]] += 1
+            cell[AT["approximate"]] += row.approximate
+            cell[AT["illustrative"]] += row.illustrative
             if previous is not None:
                 span = month_index(row.period) - month_index(previous.period)
-                cell[4] += value - previous.figures[metric]
-                cell[5] += 1
-                cell[6] += span > 1
-                cell[7] += span if span > 1 else 0
-                cell[8] += row.approximate or previous.approximate
-                cell[9] += row.illustrative or previous.illustrative
+                earlier = previous.figures[metric]
+                cell[AT["growth"]] += value - earlier
+                cell[AT["growth_steps"]] += 1
+                cell[AT["gaps"]] += span > 1
+                cell[AT["gap_months"]] += span if span > 1 else 0
+                cell[AT["growth_approximate"]] += row.approximate or previous.approximate
+                cell[AT["growth_illustrative"]] += row.illustrative or previous.illustrative
+                if span == 1:
+                    _add_pair(cell, "month", value, earlier, row, previous)
             previous = row
+        if previous is not None and not timeline.active:
+            added[(group_id, previous.period, metric)][AT["stops"]] += 1
+    year_rows = timeline.rows if timeline.year_rows is None else timeline.year_rows
+    by_month = {month_index(row.period): row for row in year_rows}
+    for index, row in sorted(by_month.items()):
+        earlier_row = by_month.get(index - 12)
+        if earlier_row is None:
+            continue
+        for metric in METRICS:
+            value, earlier = row.figures[metric], earlier_row.figures[metric]
+            if value is not None and earlier is not None:
+                _add_pair(added[(group_id, row.period, metric)], "year", value, earlier, row, earlier_row)
     return added
 
 
-def timelines_contributions(timelines: dict[int, tuple[int, list[TimelineRow]]]) -> dict[Key, list[int]]:
-    """What these accounts' timelines (account id: platform id and rows) add, summed."""
+def _add_pair(cell: list[int], kind: str, value: int, earlier: int, row: TimelineRow, earlier_row: TimelineRow):
+    cell[AT[f"{kind}_pairs"]] += 1
+    cell[AT[f"{kind}_pair_base"]] += earlier
+    cell[AT[f"{kind}_pair_growth"]] += value - earlier
+    cell[AT[f"{kind}_pair_approximate"]] += row.approximate or earlier_row.approximate
+    cell[AT[f"{kind}_pair_illustrative"]] += row.illustrative or earlier_row.illustrative
+
+
+def timelines_contributions(timelines: dict[int, Timeline]) -> dict[Key, list[int]]:
+    """What these accounts' timelines (by account id) add, summed."""
     added: dict[Key, list[int]] = {}
-    for platform_id, rows in timelines.values():
-        for key, cell in contributions(platform_id, rows).items():
+    for timeline in timelines.values():
+        for key, cell in contributions(timeline).items():
             present = added.get(key)
             added[key] = cell if present is None else [a + b for a, b in zip(present, cell, strict=True)]
     return added

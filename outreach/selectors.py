@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import F, IntegerField, Max, Min, OuterRef, Q, Subquery, Window
-from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag, Lead
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -268,11 +268,15 @@ def dashboard_months(scope: DashboardScope, *, metric: str, by: str) -> Dashboar
                     approximate=row.approximate,
                     illustrative=row.illustrative,
                 )
-                for account_id, (_platform, rows) in sorted(timelines.items())
-                for row in sorted(rows, key=lambda row: row.period)
+                for account_id, timeline in sorted(timelines.items())
+                for row in sorted(timeline.rows, key=lambda row: row.period)
                 if scope.start is None or row.period >= scope.start
             ]
-            timelines = {account_id: (account_id, rows) for account_id, (_platform, rows) in timelines.items()}
+            # Grouped by account rather than by platform.
+            timelines = {
+                account_id: monthly_totals.Timeline(group_id=account_id, rows=timeline.rows, active=timeline.active)
+                for account_id, timeline in timelines.items()
+            }
             cells = _scope_cells(timelines, scope)
         else:
             cells = platform_cells  # named accounts, per platform: the cells the totals came from
@@ -296,29 +300,33 @@ def dashboard_months(scope: DashboardScope, *, metric: str, by: str) -> Dashboar
 _GROWTH, _GROWTH_STEPS, _GAPS, _GAP_MONTHS, _GROWTH_APPROXIMATE, _GROWTH_ILLUSTRATIVE = range(4, 10)
 
 
-def _scope_timelines(scope: DashboardScope) -> dict[int, tuple[int, list[monthly_totals.TimelineRow]]]:
+def _scope_timelines(scope: DashboardScope) -> dict[int, monthly_totals.Timeline]:
     """The snapshots of the accounts in scope up to its end (earlier months give the first growth)."""
-    platforms = dict(_accounts_in_scope(scope).order_by().values_list("pk", "platform_id"))
-    timelines = {account_id: (platform_id, []) for account_id, platform_id in platforms.items()}
-    rows = MetricSnapshot.objects.filter(account_id__in=platforms).order_by()
+    accounts = _accounts_in_scope(scope).order_by().values_list("pk", "platform_id", "is_active")
+    timelines = {
+        pk: monthly_totals.Timeline(group_id=platform_id, active=active) for pk, platform_id, active in accounts
+    }
+    rows = MetricSnapshot.objects.filter(account_id__in=timelines).order_by()
     if scope.end:
         rows = rows.filter(period__lte=scope.end)
     _add_timeline_rows(timelines, rows)
     return timelines
 
 
-def _add_timeline_rows(timelines: dict[int, tuple[int, list[monthly_totals.TimelineRow]]], snapshots) -> None:
+def _timeline_row(period: date, figures: list, approximate: bool, illustrative: bool) -> monthly_totals.TimelineRow:
+    return monthly_totals.TimelineRow(
+        period=period,
+        figures=dict(zip(rules.METRICS, figures, strict=True)),
+        approximate=approximate,
+        illustrative=illustrative,
+    )
+
+
+def _add_timeline_rows(timelines: dict[int, monthly_totals.Timeline], snapshots) -> None:
     """Append these snapshots to their accounts' timelines."""
     fields = ("account_id", "period", *rules.METRICS, "approximate", "is_illustrative")
     for account_id, period, *figures, approximate, illustrative in snapshots.values_list(*fields):
-        timelines[account_id][1].append(
-            monthly_totals.TimelineRow(
-                period=period,
-                figures=dict(zip(rules.METRICS, figures, strict=True)),
-                approximate=approximate,
-                illustrative=illustrative,
-            )
-        )
+        timelines[account_id].rows.append(_timeline_row(period, figures, approximate, illustrative))
 
 
 def _scope_cells(timelines, scope: DashboardScope) -> dict[monthly_totals.Key, list[int]]:
@@ -399,25 +407,34 @@ def _monthly_totals_sql(metric: str) -> tuple[str, list]:
             month_index=month_index,
             flagged_approximate=Cast("approximate", **flag),
             flagged_illustrative=Cast("is_illustrative", **flag),
+            flagged_active=Cast("account__is_active", **flag),
             previous_value=Window(Lag(metric), **by_account),
             previous_index=Window(Lag(month_index), **by_account),
             previous_approximate=Window(Lag(Cast("approximate", **flag)), **by_account),
             previous_illustrative=Window(Lag(Cast("is_illustrative", **flag)), **by_account),
+            next_index=Window(Lead(month_index), **by_account),
         )
         .values(
+            "account_id",
             "group_id",
             "period",
             "value",
             "month_index",
             "flagged_approximate",
             "flagged_illustrative",
+            "flagged_active",
             "previous_value",
             "previous_index",
             "previous_approximate",
             "previous_illustrative",
+            "next_index",
         )
     )
     inner, params = steps.query.sql_with_params()
+    # The same account's figure exactly twelve months earlier, where it reported one (Django's frames
+    # cannot say "12 PRECEDING" for both ends).
+    year = "OVER (PARTITION BY account_id ORDER BY month_index RANGE BETWEEN 12 PRECEDING AND 12 PRECEDING)"
+    month_pair = "month_index - previous_index = 1"
     query = f"""
         SELECT group_id, period,
                CAST(SUM(value) AS BIGINT) AS total,
@@ -432,8 +449,30 @@ def _monthly_totals_sql(metric: str) -> tuple[str, list]:
                CAST(SUM(CASE WHEN previous_value IS NOT NULL AND flagged_approximate + previous_approximate > 0
                              THEN 1 ELSE 0 END) AS BIGINT) AS growth_approximate,
                CAST(SUM(CASE WHEN previous_value IS NOT NULL AND flagged_illustrative + previous_illustrative > 0
-                             THEN 1 ELSE 0 END) AS BIGINT) AS growth_illustrative
-        FROM ({inner}) AS steps
+                             THEN 1 ELSE 0 END) AS BIGINT) AS growth_illustrative,
+               CAST(SUM(CASE WHEN next_index IS NULL THEN 1 - flagged_active ELSE 0 END) AS BIGINT) AS stops,
+               CAST(SUM(CASE WHEN {month_pair} THEN 1 ELSE 0 END) AS BIGINT) AS month_pairs,
+               CAST(SUM(CASE WHEN {month_pair} THEN previous_value ELSE 0 END) AS BIGINT) AS month_pair_base,
+               CAST(SUM(CASE WHEN {month_pair} THEN value - previous_value ELSE 0 END) AS BIGINT)
+                    AS month_pair_growth,
+               CAST(SUM(CASE WHEN {month_pair} AND flagged_approximate + previous_approximate > 0
+                             THEN 1 ELSE 0 END) AS BIGINT) AS month_pair_approximate,
+               CAST(SUM(CASE WHEN {month_pair} AND flagged_illustrative + previous_illustrative > 0
+                             THEN 1 ELSE 0 END) AS BIGINT) AS month_pair_illustrative,
+               CAST(COUNT(year_value) AS BIGINT) AS year_pairs,
+               CAST(COALESCE(SUM(year_value), 0) AS BIGINT) AS year_pair_base,
+               CAST(COALESCE(SUM(value - year_value), 0) AS BIGINT) AS year_pair_growth,
+               CAST(SUM(CASE WHEN year_value IS NOT NULL AND flagged_approximate + year_approximate > 0
+                             THEN 1 ELSE 0 END) AS BIGINT) AS year_pair_approximate,
+               CAST(SUM(CASE WHEN year_value IS NOT NULL AND flagged_illustrative + year_illustrative > 0
+                             THEN 1 ELSE 0 END) AS BIGINT) AS year_pair_illustrative
+        FROM (
+            SELECT steps.*,
+                   FIRST_VALUE(value) {year} AS year_value,
+                   FIRST_VALUE(flagged_approximate) {year} AS year_approximate,
+                   FIRST_VALUE(flagged_illustrative) {year} AS year_illustrative
+            FROM ({inner}) AS steps
+        ) AS paired
         GROUP BY group_id, period
     """  # noqa: S608 (the inner query is Django's, compiled with parameters)
     return query, list(params)
@@ -517,33 +556,54 @@ def any_figures_recorded() -> bool:
 
 def account_timelines(
     account_ids: set[int], *, first: date | None = None, last: date | None = None
-) -> dict[int, tuple[int, list[monthly_totals.TimelineRow]]]:
+) -> dict[int, monthly_totals.Timeline]:
     """What the monthly totals need of these accounts to follow a change between `first` and `last`:
-    each account's platform, its snapshots in those months and, for each figure, the nearest snapshot
-    reporting it on either side. Without months, every snapshot. A few queries per 900 accounts.
+    each account's platform and whether it is active; its snapshots in those months and, for each figure,
+    the nearest snapshot reporting it on either side; and, for the twelve-month pairs, its snapshots
+    twelve months either side of those months. Without months, every snapshot. A few queries per 900
+    accounts.
     """
-    timelines: dict[int, tuple[int, list[monthly_totals.TimelineRow]]] = {}
+    timelines: dict[int, monthly_totals.Timeline] = {}
     account_ids = sorted(account_ids)
     for start in range(0, len(account_ids), _ACCOUNTS_PER_QUERY):
         batch = account_ids[start : start + _ACCOUNTS_PER_QUERY]
         accounts = Account.objects.filter(pk__in=batch)
         snapshots = MetricSnapshot.objects.filter(account_id__in=batch)
-        if first is not None and last is not None:
-            nearest = {}
-            for metric in rules.METRICS:
-                reported = MetricSnapshot.objects.filter(account=OuterRef("pk"), **{f"{metric}__isnull": False})
-                before = reported.filter(period__lt=first).order_by("-period").values("pk")[:1]
-                after = reported.filter(period__gt=last).order_by("period").values("pk")[:1]
-                nearest[f"before_{metric}"], nearest[f"after_{metric}"] = Subquery(before), Subquery(after)
-            accounts = accounts.annotate(**nearest)
-            rows = list(accounts.values("pk", "platform_id", *nearest))
-            neighbours = {row[name] for row in rows for name in nearest if row[name] is not None}
-            snapshots = snapshots.filter(Q(period__range=(first, last)) | Q(pk__in=neighbours))
-        else:
-            rows = list(accounts.values("pk", "platform_id"))
+        if first is None or last is None:
+            for pk, platform_id, active in accounts.values_list("pk", "platform_id", "is_active"):
+                timelines[pk] = monthly_totals.Timeline(group_id=platform_id, active=active)
+            _add_timeline_rows(timelines, snapshots)
+            continue
+        nearest = {}
+        for metric in rules.METRICS:
+            reported = MetricSnapshot.objects.filter(account=OuterRef("pk"), **{f"{metric}__isnull": False})
+            before = reported.filter(period__lt=first).order_by("-period").values("pk")[:1]
+            after = reported.filter(period__gt=last).order_by("period").values("pk")[:1]
+            nearest[f"before_{metric}"], nearest[f"after_{metric}"] = Subquery(before), Subquery(after)
+        rows = list(accounts.annotate(**nearest).values("pk", "platform_id", "is_active", *nearest))
+        neighbours = {row[name] for row in rows for name in nearest if row[name] is not None}
         for row in rows:
-            timelines[row["pk"]] = (row["platform_id"], [])
-        _add_timeline_rows(timelines, snapshots)
+            timelines[row["pk"]] = monthly_totals.Timeline(group_id=row["platform_id"], active=row["is_active"])
+            timelines[row["pk"]].year_rows = []
+        # A change of month M changes the pairs (M - 12, M) and (M, M + 12), whatever lies between.
+        years = [
+            (add_months(first, -12), add_months(last, -12)),
+            (first, last),
+            (add_months(first, 12), add_months(last, 12)),
+        ]
+        in_years = Q()
+        for low, high in years:
+            in_years |= Q(period__range=(low, high))
+        fields = ("pk", "account_id", "period", *rules.METRICS, "approximate", "is_illustrative")
+        for pk, account_id, period, *figures, approximate, illustrative in snapshots.filter(
+            in_years | Q(pk__in=neighbours)
+        ).values_list(*fields):
+            row = _timeline_row(period, figures, approximate, illustrative)
+            timeline = timelines[account_id]
+            if first <= period <= last or pk in neighbours:
+                timeline.rows.append(row)
+            if any(low <= period <= high for low, high in years):
+                timeline.year_rows.append(row)
     return timelines
 
 

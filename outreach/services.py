@@ -128,13 +128,16 @@ def snapshots_delete(snapshots) -> int:
 
 
 def account_save(*, account: Account) -> Account:
-    """Save an account; one moved to another platform takes its figures to that platform's totals."""
+    """Save an account; one moved to another platform takes its figures to that platform's totals, and
+    one made inactive (or active again) changes the months it is expected to report in."""
     with transaction.atomic():
-        moved = (
+        regrouped = (
             account.pk is not None
-            and Account.objects.filter(pk=account.pk).exclude(platform_id=account.platform_id).exists()
+            and Account.objects.filter(pk=account.pk)
+            .exclude(platform_id=account.platform_id, is_active=account.is_active)
+            .exists()
         )
-        if not moved:
+        if not regrouped:
             account.save()
             return account
         with monthly_totals_following([(account.pk, None)]):

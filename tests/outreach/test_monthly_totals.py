@@ -43,6 +43,17 @@ COLUMNS = (
     "gap_months",
     "growth_approximate",
     "growth_illustrative",
+    "stops",
+    "month_pairs",
+    "month_pair_base",
+    "month_pair_growth",
+    "month_pair_approximate",
+    "month_pair_illustrative",
+    "year_pairs",
+    "year_pair_base",
+    "year_pair_growth",
+    "year_pair_approximate",
+    "year_pair_illustrative",
 )
 
 
@@ -59,14 +70,19 @@ class Written:
     illustrative: bool
 
 
-def totals_of(platforms: dict[int, int], snapshots: dict[tuple[int, date], Written]) -> list[tuple]:
+def totals_of(
+    platforms: dict[int, int], snapshots: dict[tuple[int, date], Written], inactive: frozenset[int] = frozenset()
+) -> list[tuple]:
     """What the monthly totals must be, computed here in plain Python, independently of the product's code.
 
     `platforms` maps each account to its platform; `snapshots` maps (account, month) to what it holds.
     For every platform, month and figure: the sum of the accounts' reported values, how many report it,
     how many of those are approximate or illustrative; and the growth from each account's previous month
     that reports the figure: its sum, how many accounts have one, how many span unreported months (and
-    how many months those span), how many start or end at an approximate or illustrative figure.
+    how many months those span), how many start or end at an approximate or illustrative figure. For
+    coverage: how many `inactive` accounts report the figure for the last time that month. Like for like:
+    the accounts that report it the month before (or twelve months before) too, the sum of their earlier
+    figures, their growth since, and how many of those pairs involve approximate or illustrative figures.
     """
     cells: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
     for account, platform in platforms.items():
@@ -91,6 +107,21 @@ def totals_of(platforms: dict[int, int], snapshots: dict[tuple[int, date], Writt
                     cell["gap_months"] += apart
                 cell["growth_approximate"] += int(written.approximate or earlier.approximate)
                 cell["growth_illustrative"] += int(written.illustrative or earlier.illustrative)
+            by_period = dict(reported)
+            for period, written in reported:
+                value = written.figures[position]
+                cell = cells[(platform, period, metric)]
+                for kind, apart in (("month", 1), ("year", 12)):
+                    earlier = by_period.get(add_months(period, -apart))
+                    if earlier is None:
+                        continue
+                    cell[f"{kind}_pairs"] += 1
+                    cell[f"{kind}_pair_base"] += earlier.figures[position]
+                    cell[f"{kind}_pair_growth"] += value - earlier.figures[position]
+                    cell[f"{kind}_pair_approximate"] += int(written.approximate or earlier.approximate)
+                    cell[f"{kind}_pair_illustrative"] += int(written.illustrative or earlier.illustrative)
+            if reported and account in inactive:
+                cells[(platform, reported[-1][0], metric)]["stops"] += 1
     return sorted((*key, *(cell[column] for column in COLUMNS)) for key, cell in cells.items())
 
 
@@ -118,30 +149,40 @@ def computed_totals() -> list[tuple]:
 def assert_totals_follow_the_snapshots() -> None:
     kept = kept_totals()
     assert kept, "no totals kept at all"
-    assert kept == totals_of(*snapshots_in_database()), "the kept totals are not what the snapshots add up to"
+    inactive = frozenset(Account.objects.filter(is_active=False).values_list("pk", flat=True))
+    assert kept == totals_of(*snapshots_in_database(), inactive), "the kept totals are not what the snapshots add up to"
     assert kept == computed_totals(), "the kept totals are not what the rebuild computes"
 
 
 def test_the_independent_computation_is_what_a_person_would_add_up(db):
-    """A hand-checked case, so that `totals_of` itself is known to be right: two accounts, a gap, flags."""
+    """A hand-checked case, so that `totals_of` itself is known to be right: two accounts, a gap, flags,
+    a pair of consecutive months, a pair twelve months apart, and an inactive account's last report."""
     platforms = {1: 10, 2: 10}
-    feb, mar, may = date(2024, 2, 1), date(2024, 3, 1), date(2024, 5, 1)
+    feb, mar, may, next_feb = date(2024, 2, 1), date(2024, 3, 1), date(2024, 5, 1), date(2025, 2, 1)
     snapshots = {
         (1, feb): Written((100, None, 1000, None), approximate=False, illustrative=True),
         (1, may): Written((130, None, 1600, None), approximate=True, illustrative=False),
         (2, feb): Written((5, None, None, 7), approximate=False, illustrative=False),
         (2, mar): Written((6, None, None, 3), approximate=False, illustrative=False),
+        (2, next_feb): Written((9, None, None, 8), approximate=False, illustrative=False),
     }
 
-    totals = {(period, metric): rest for _platform, period, metric, *rest in totals_of(platforms, snapshots)}
+    totals = {
+        (period, metric): rest
+        for _platform, period, metric, *rest in totals_of(platforms, snapshots, inactive=frozenset({1}))
+    }
 
-    #                               total reporting approx illus growth steps gaps months g-approx g-illus
-    assert totals[(feb, "articles")] == [105, 2, 0, 1, 0, 0, 0, 0, 0, 0]
-    assert totals[(mar, "articles")] == [6, 1, 0, 0, 1, 1, 0, 0, 0, 0]
-    assert totals[(may, "articles")] == [130, 1, 1, 0, 30, 1, 1, 3, 1, 1]
-    assert totals[(may, "views")] == [1600, 1, 1, 0, 600, 1, 1, 3, 1, 1]
-    assert totals[(mar, "followers")] == [3, 1, 0, 0, -4, 1, 0, 0, 0, 0]
-    assert (mar, "views") not in totals and len(totals) == 7
+    none = [0] * 5
+    #                      total reporting approx illus growth steps gaps months g-approx g-illus stops
+    # then month pairs and year pairs: how many, earlier sum, growth, approximate, illustrative
+    assert totals[(feb, "articles")] == [105, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, *none, *none]
+    assert totals[(mar, "articles")] == [6, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 5, 1, 0, 0, *none]
+    assert totals[(may, "articles")] == [130, 1, 1, 0, 30, 1, 1, 3, 1, 1, 1, *none, *none]
+    assert totals[(may, "views")] == [1600, 1, 1, 0, 600, 1, 1, 3, 1, 1, 1, *none, *none]
+    assert totals[(mar, "followers")] == [3, 1, 0, 0, -4, 1, 0, 0, 0, 0, 0, 1, 7, -4, 0, 0, *none]
+    assert totals[(next_feb, "articles")] == [9, 1, 0, 0, 3, 1, 1, 11, 0, 0, 0, *none, 1, 5, 4, 0, 0]
+    assert totals[(next_feb, "followers")] == [8, 1, 0, 0, 5, 1, 1, 11, 0, 0, 0, *none, 1, 7, 1, 0, 0]
+    assert (mar, "views") not in totals and len(totals) == 9
 
 
 def open_and_save(app, url, form_id, **typed):
@@ -306,6 +347,7 @@ _write = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 2), _months, _months),
     st.tuples(st.just("move"), st.integers(0, 2), _months),
     st.tuples(st.just("platform"), st.integers(0, 2), st.sampled_from(["wechat", "douyin", "bilibili"])),
+    st.tuples(st.just("active"), st.integers(0, 2), st.booleans()),
 )
 
 
@@ -357,10 +399,11 @@ def test_any_sequence_of_writes_through_the_services_keeps_the_totals_true(db, w
     ]
     MetricSnapshot.objects.all().delete()
     MonthlyTotal.objects.all().delete()
-    Account.objects.filter(pk__in=[account.pk for account in accounts]).update(platform=wechat)
+    Account.objects.filter(pk__in=[account.pk for account in accounts]).update(platform=wechat, is_active=True)
     # What the test wrote, kept by the test: each account's platform and each (account, month)'s snapshot.
     platforms = {account.pk: wechat.pk for account in accounts}
     written: dict[tuple[int, date], Written] = {}
+    inactive: set[int] = set()
 
     for write in writes:
         for account in accounts:
@@ -424,6 +467,12 @@ def test_any_sequence_of_writes_through_the_services_keeps_the_totals_true(db, w
                 services.snapshot_save(snapshot=snapshot, user=user)
                 moved = written.pop(before)
                 written[(target.pk, _month(index))] = Written(moved.figures, moved.approximate, False)
+            elif kind == "active":
+                _kind, which, active = write
+                account = accounts[which]
+                account.is_active = active
+                services.account_save(account=account)
+                (inactive.discard if active else inactive.add)(account.pk)
             else:
                 _kind, which, slug = write
                 account = accounts[which]
@@ -437,5 +486,8 @@ def test_any_sequence_of_writes_through_the_services_keeps_the_totals_true(db, w
 
         assert snapshots_in_database() == (platforms, written), ("the services wrote something else", write)
         kept = kept_totals()
-        assert kept == totals_of(platforms, written), ("kept totals differ from the test's own sums", write)
+        assert kept == totals_of(platforms, written, frozenset(inactive)), (
+            "kept totals differ from the test's own sums",
+            write,
+        )
         assert kept == computed_totals(), ("kept totals differ from the rebuild", write)
