@@ -1,6 +1,8 @@
 """The admin: platforms and accounts for administrators, figures for staff, and the month grid."""
 
 import re
+from dataclasses import dataclass
+from datetime import date
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -12,10 +14,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from outreach import reports, rules, selectors, services
 from outreach.admin_history import HistoryAdmin
@@ -36,6 +39,145 @@ from outreach.months import add_months, format_month, month_label
 # counts the rest): a page of thousands of rows is more than a browser, or a person, reads.
 PREVIEW_ROWS = 200
 PREVIEW_REFUSED_ROWS = 100
+
+# What is still missing, as the month grid lists it: the newest months, a few accounts named in each
+# (the rest counted), so that a national backlog stays a short box above the grid.
+GRID_MISSING_MONTHS = 3
+MISSING_ACCOUNTS_NAMED = 8
+
+
+@dataclass(frozen=True)
+class MissingReportsShown:
+    """What staff have still to enter, as the admin's pages say it: for each month listed, its sentences
+    (each month's name links to its month grid); then how many more months have gaps, or, when nothing is
+    missing, a sentence that says so."""
+
+    months: list[list[SafeString]]
+    more: SafeString | str
+    complete: str
+
+
+def _sentence(template: str, **parts) -> SafeString:
+    """A translated sentence with its parts put in, each escaped unless already safe (a link)."""
+    return mark_safe(  # noqa: S308 (the template and every part are escaped here)
+        conditional_escape(template)
+        % {name: part if isinstance(part, int) else conditional_escape(part) for name, part in parts.items()}
+    )
+
+
+def _month_grid_link(period: date) -> SafeString:
+    url = reverse("admin:outreach_month_grid") + "?" + urlencode({"period": format_month(period)})
+    return format_html('<a href="{}">{}</a>', url, month_label(period))
+
+
+def _account_named(account: Account, shared_platform_ids: frozenset[int]) -> str:
+    """An account as the missing list names it: its platform, and its own name where the platform has several."""
+    if account.platform_id in shared_platform_ids:
+        return f"{account.platform} · {account.display_name}"
+    return str(account.platform)
+
+
+def _names(names: list[str], count: int) -> str:
+    """Names as a list, and how many more there are than named."""
+    listed = pgettext("between names in a list", ", ").join(names)
+    if count <= len(names):
+        return listed
+    more = count - len(names)
+    return ngettext("%(names)s and %(count)d more account", "%(names)s and %(count)d more accounts", more) % {
+        "names": listed,
+        "count": more,
+    }
+
+
+def _figure_in_sentence(metric: str, account: Account) -> str:
+    """A figure's name inside a sentence (“followers”), views worded by what the account's platform publishes."""
+    if metric == "views":
+        return {
+            "articles": _("views"),
+            "videos": pgettext("videos", "views"),
+            "both": pgettext("articles and videos", "views"),
+        }[rules.views_content([account.platform])]
+    return {"articles": _("articles"), "videos": _("videos"), "followers": _("followers")}[metric]
+
+
+def _figures_in_sentence(metrics: tuple[str, ...], account: Account) -> str:
+    names = [_figure_in_sentence(metric, account) for metric in metrics]
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(last)s") % {"first": _(", ").join(names[:-1]), "last": names[-1]}
+
+
+def missing_reports_shown(missing: selectors.MissingReports) -> MissingReportsShown:
+    """The sentences of the missing list: “March 2024: missing Douyin, Bilibili”, for the latest month (the
+    one being entered); “April 2023 skipped by 2 accounts: Douyin, Bilibili” for earlier ones; “WeChat
+    official account: followers not entered for March 2024” for a report that leaves a figure empty."""
+    months = []
+    for month in missing.months:
+        link = _month_grid_link(month.period)
+        sentences = []
+        if month.accounts_count:
+            names = _names(
+                [_account_named(account, missing.shared_platform_ids) for account in month.accounts],
+                month.accounts_count,
+            )
+            if month.period == missing.latest:
+                sentences.append(_sentence(_("%(month)s: missing %(accounts)s"), month=link, accounts=names))
+            else:
+                sentences.append(
+                    _sentence(
+                        ngettext(
+                            "%(month)s skipped by %(count)d account: %(accounts)s",
+                            "%(month)s skipped by %(count)d accounts: %(accounts)s",
+                            month.accounts_count,
+                        ),
+                        month=link,
+                        count=month.accounts_count,
+                        accounts=names,
+                    )
+                )
+        for account, figures in month.figures:
+            sentences.append(
+                _sentence(
+                    _("%(account)s: %(figures)s not entered for %(month)s"),
+                    account=_account_named(account, missing.shared_platform_ids),
+                    figures=_figures_in_sentence(figures, account),
+                    month=link,
+                )
+            )
+        unnamed = month.figures_count - len(month.figures)
+        if unnamed:
+            sentences.append(
+                _sentence(
+                    ngettext(
+                        "%(month)s: figures not entered by %(count)d more account",
+                        "%(month)s: figures not entered by %(count)d more accounts",
+                        unnamed,
+                    ),
+                    month=link,
+                    count=unnamed,
+                )
+            )
+        months.append(sentences)
+    more = missing.incomplete_months - len(missing.months)
+    return MissingReportsShown(
+        months=months,
+        more=_sentence(
+            ngettext(
+                "%(count)d more month has gaps, back to %(earliest)s.",
+                "%(count)d more months have gaps, back to %(earliest)s.",
+                more,
+            ),
+            count=more,
+            earliest=_month_grid_link(missing.earliest),
+        )
+        if more > 0
+        else "",
+        complete=(
+            _("Every account has reported up to %(month)s.") % {"month": month_label(missing.latest)}
+            if missing.latest
+            else _("No figures have been entered yet.")
+        ),
+    )
 
 
 def _digits_error(what: str, pattern: str, low: int, high: int):
@@ -278,6 +420,12 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
         response["Content-Disposition"] = 'attachment; filename="outreach-snapshots-selected.csv"'
         return response
 
+    def missing_reports_shown(self, *, months_at_most: int) -> MissingReportsShown:
+        """What staff have still to enter, the newest `months_at_most` months of it (the admin's front page)."""
+        return missing_reports_shown(
+            selectors.missing_reports(months_at_most=months_at_most, accounts_at_most=MISSING_ACCOUNTS_NAMED)
+        )
+
     def may_enter_figures(self, request) -> bool:
         """Whether this person may use the month grid and the import: they both create and correct."""
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -418,7 +566,9 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
         """Every active account's figures for one month, entered at once and saved all or nothing."""
         self._check_may_enter_figures(request)
         today = timezone.localdate()
-        default = {"period": format_month(selectors.month_grid_default_period(today=today))}
+        missing = selectors.missing_reports(months_at_most=GRID_MISSING_MONTHS, accounts_at_most=MISSING_ACCOUNTS_NAMED)
+        # Opens on the earliest month not fully entered: the one a backlog is cleared from.
+        default = {"period": format_month(selectors.month_grid_default_period(today=today, missing=missing))}
         picker = MonthPickerForm(request.GET if "period" in request.GET else default, today=today)
         period = picker.cleaned_data["period"] if picker.is_valid() else None
         rows = selectors.month_grid_rows(period=period) if period else []
@@ -466,6 +616,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
             # Views of the grid's platforms together: 浏览量 where articles and videos are both listed.
             "metric_labels": [rules.metric_label(m, {row.account.platform for row in rows}) for m in rules.METRICS],
             "warnings": warnings,
+            "missing_reports": missing_reports_shown(missing),
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/month_grid.html", context)
 

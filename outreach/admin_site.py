@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from outreach.models import MetricSnapshot
 
+# How many months of what is still missing the front page lists (the rest are counted).
+FRONT_PAGE_MISSING_MONTHS = 6
+
 
 class OutreachAdminSite(admin.AdminSite):
     site_header = _("Outreach")
@@ -30,9 +33,13 @@ class OutreachAdminSite(admin.AdminSite):
         return redirect_to_login(next_url, resolve_url(settings.LOGIN_URL))
 
     def index(self, request, extra_context=None):
-        """The admin's front page, with the month's routine (the month grid, the import) one click away."""
-        may_enter = self._registry[MetricSnapshot].may_enter_figures(request)
-        return super().index(request, {"may_enter_figures": may_enter, **(extra_context or {})})
+        """The admin's front page, with the month's routine (the month grid, the import) one click away, and
+        what staff have still to enter."""
+        snapshots = self._registry[MetricSnapshot]
+        context = {"may_enter_figures": snapshots.may_enter_figures(request)}
+        if context["may_enter_figures"]:
+            context["missing_reports"] = snapshots.missing_reports_shown(months_at_most=FRONT_PAGE_MISSING_MONTHS)
+        return super().index(request, {**context, **(extra_context or {})})
 
     def admin_view(self, view, cacheable=False):
         """Signed-in people without access get 403 and a page that says why; others are sent to sign in."""

@@ -304,10 +304,12 @@ class Share:
     value: int
 
 
-def shares_figure(*, views: list[Share], followers: list[Share], month: date) -> dict:
-    """Each platform's share of views, and of followers where any platform reports them."""
+def shares_figure(*, views: list[Share], followers: list[Share], month: date, complete: bool = True) -> dict:
+    """Each platform's share of views, and of followers where more than one platform reports them (a
+    single platform's 100% says nothing). From a month every account reported, unless none did
+    (`complete`): then the caption says the shares cover only the accounts that have."""
     traces = []
-    pies = [(_("Views"), views)] + ([(_("Followers"), followers)] if followers else [])
+    pies = [(_("Views"), views)] + ([(_("Followers"), followers)] if len(followers) > 1 else [])
     width = 1 / len(pies)
     for index, (title, shares) in enumerate(pies):
         traces.append(
@@ -326,10 +328,12 @@ def shares_figure(*, views: list[Share], followers: list[Share], month: date) ->
                 hovertemplate="%{label}<br><b>%{value:,d}</b> (%{percent})<extra>%{fullData.name}</extra>",
             )
         )
-    layout = _base_layout(
-        _("Share by platform, %(month)s") % {"month": month_short(month)},
-        _("Each platform's part of the latest month's total."),
+    caption = (
+        _("Each platform's part of the month's total, in the latest month every account reported.")
+        if complete
+        else _("Each platform's part of the month's total, over the accounts that have reported it so far.")
     )
+    layout = _base_layout(_("Share by platform, %(month)s") % {"month": month_short(month)}, caption)
     figure = {"data": traces, "layout": layout}
     parts = []
     for title, shares in pies:
@@ -337,6 +341,8 @@ def shares_figure(*, views: list[Share], followers: list[Share], month: date) ->
         if total:
             values = "; ".join(f"{share.name} {share.value / total:.1%}" for share in shares)
             parts.append(f"{title}: {values}.")
+    if len(followers) == 1:
+        parts.append(_("Followers: %(platform)s only.") % {"platform": followers[0].name})
     _described(figure, parts)
     return figure
 

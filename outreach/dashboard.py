@@ -13,12 +13,13 @@ from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from outreach import rules
-from outreach.charts import DASHES, SYMBOLS, Point, Series
+from outreach.charts import DASHES, SYMBOLS, Point, Series, Share
 from outreach.models import Account, MetricSnapshot, Platform
+from outreach.monthly_totals import Coverage
 from outreach.months import add_months, month_label, month_short
 from outreach.numbers import short_count
 from outreach.rules import metric_label, views_content
-from outreach.selectors import AccountMonth, Increment, PlatformMonthTotal
+from outreach.selectors import AccountMonth, Increment, Pairs, PlatformMonthTotal
 
 GRANULARITIES = ("month", "quarter", "year")
 
@@ -45,28 +46,58 @@ def bucket_label(bucket: date, granularity: str) -> str:
 
 @dataclass(frozen=True)
 class Change:
-    """A difference from an earlier figure; `percent` is None where the earlier figure is 0."""
+    """A like-for-like difference from an earlier month: over the accounts that reported the figure in
+    both months. `percent` is None where their earlier total is 0; `accounts` is set when those are not
+    all the accounts behind the totals beside it, so that the change says what it covers."""
 
     delta: int
     percent: float | None
     since: date
+    accounts: int | None = None
+    illustrative: bool = False
 
     @property
     def text(self) -> str:
-        """“+1,234 (+5.2%) since January 2024”; no percentage where the earlier figure was 0."""
+        """“+1,234 (+5.2%) since January 2024”, “…, over the 3 accounts that reported both months”."""
         values = {"delta": f"{self.delta:+,}", "month": month_short(self.since)}
         if self.percent is None:
-            return _("%(delta)s since %(month)s") % values
-        return _("%(delta)s (%(percent)s) since %(month)s") % {**values, "percent": f"{self.percent:+.1f}%"}
+            text = _("%(delta)s since %(month)s") % values
+        else:
+            text = _("%(delta)s (%(percent)s) since %(month)s") % {**values, "percent": f"{self.percent:+.1f}%"}
+        if self.accounts is None:
+            return text
+        over = ngettext(
+            "over the %(count)d account that reported both months",
+            "over the %(count)d accounts that reported both months",
+            self.accounts,
+        ) % {"count": self.accounts}
+        return _("%(change)s, %(over)s") % {"change": text, "over": over}
 
     @property
     def direction(self) -> str:
         return "up" if self.delta > 0 else "down" if self.delta < 0 else "flat"
 
 
+def like_for_like(pairs: list[Pairs], since: date, *, reporting_now: int, reporting_then: int) -> Change | None:
+    """The change since `since` over the accounts that reported both months (`pairs`, one per platform),
+    labelled with their number where they are not all the accounts reporting either month. The one rule
+    for every change the dashboard states: a total never seems to fall because an account is missing."""
+    count = sum(pair.count for pair in pairs)
+    if not count:
+        return None
+    growth, base = sum(pair.growth for pair in pairs), sum(pair.base for pair in pairs)
+    return Change(
+        delta=growth,
+        percent=growth / base * 100 if base else None,
+        since=since,
+        accounts=None if count == reporting_now == reporting_then else count,
+        illustrative=any(pair.illustrative for pair in pairs),
+    )
+
+
 @dataclass(frozen=True)
 class Card:
-    """One figure of the latest month, with its changes and how many accounts it covers."""
+    """One figure of the month shown, with its changes and how many accounts it covers."""
 
     metric: str
     label: str
@@ -77,10 +108,16 @@ class Card:
     expected: int
     month_change: Change | None
     year_change: Change | None
+    counted_by: str = ""  # “WeChat official account only” where not every platform shown counts it
 
     @property
     def partial(self) -> bool:
         return self.reporting < self.expected
+
+    @property
+    def changes(self) -> list[Change]:
+        """Since the month before, then since a year before: those there are."""
+        return [change for change in (self.month_change, self.year_change) if change is not None]
 
     @property
     def short_value(self) -> str:
@@ -98,8 +135,16 @@ class Card:
 
     @property
     def coverage(self) -> str:
-        """“covers 3 of 4 accounts” when some accounts did not report this month, else empty."""
-        return _coverage_notes(self.reporting, self.expected)[0] if self.partial else ""
+        """“covers 3 of 4 accounts” when some accounts have not reported this month, else empty."""
+        if not self.partial:
+            return ""
+        if not self.reporting:
+            return ngettext(
+                "not entered yet by the %(expected)d account that reports it",
+                "not entered yet by any of the %(expected)d accounts that report it",
+                self.expected,
+            ) % {"expected": self.expected}
+        return _coverage_notes(self.reporting, self.expected)[0]
 
 
 @dataclass(frozen=True)
@@ -108,69 +153,60 @@ class PlatformCards:
     cards: list[Card]
 
 
-@dataclass
-class _MonthTotal:
-    value: int | None = None
-    reporting: int = 0
-    approximate: bool = False
-    illustrative: bool = False
+def _card(
+    metric: str, rows: list[PlatformMonthTotal], shown: date, platforms: list[Platform], coverage: Coverage
+) -> Card:
+    now = [row for row in rows if row.period == shown and row.totals[metric] is not None]
+    previous, a_year_before = add_months(shown, -1), add_months(shown, -12)
+    reporting = sum(row.reporting[metric] for row in now)
 
+    def reported_in(month: date) -> int:
+        return sum(row.reporting[metric] for row in rows if row.period == month)
 
-def _change(current: int | None, earlier: _MonthTotal | None, since: date) -> Change | None:
-    if current is None or earlier is None or earlier.value is None:
-        return None
-    delta = current - earlier.value
-    return Change(delta=delta, percent=(delta / earlier.value * 100) if earlier.value else None, since=since)
-
-
-def _totals_by_month(rows: list[PlatformMonthTotal], metric: str) -> dict[date, _MonthTotal]:
-    months: dict[date, _MonthTotal] = {}
-    for row in rows:
-        value = row.totals[metric]
-        if value is None:
-            continue
-        total = months.get(row.period)
-        if total is None:
-            months[row.period] = _MonthTotal(value, row.reporting[metric], row.approximate, row.illustrative)
-            continue
-        total.value += value
-        total.reporting += row.reporting[metric]
-        total.approximate |= row.approximate
-        total.illustrative |= row.illustrative
-    return months
-
-
-def _card(metric: str, rows: list[PlatformMonthTotal], latest: date, platforms: list[Platform]) -> Card:
-    months = _totals_by_month(rows, metric)
-    current = months.get(latest, _MonthTotal())
-    previous, a_year_before = add_months(latest, -1), add_months(latest, -12)
+    counting = [platform for platform in platforms if coverage.expected(platform.pk, metric, shown)]
     return Card(
         metric=metric,
         label=metric_label(metric, platforms),
-        value=current.value,
-        approximate=current.approximate,
-        illustrative=current.illustrative,
-        reporting=current.reporting,
-        # The accounts that report this figure at all: the most that ever reported it in one month.
-        expected=max((total.reporting for total in months.values()), default=0),
-        month_change=_change(current.value, months.get(previous), previous),
-        year_change=_change(current.value, months.get(a_year_before), a_year_before),
+        value=sum(row.totals[metric] for row in now) if now else None,
+        approximate=any(row.approximate for row in now),
+        illustrative=any(row.illustrative for row in now),
+        reporting=reporting,
+        expected=sum(coverage.expected(platform.pk, metric, shown) for platform in counting),
+        month_change=like_for_like(
+            [row.month_pairs[metric] for row in now if metric in row.month_pairs],
+            previous,
+            reporting_now=reporting,
+            reporting_then=reported_in(previous),
+        ),
+        year_change=like_for_like(
+            [row.year_pairs[metric] for row in now if metric in row.year_pairs],
+            a_year_before,
+            reporting_now=reporting,
+            reporting_then=reported_in(a_year_before),
+        ),
+        counted_by=_("%(platforms)s only") % {"platforms": _join([p.name for p in counting])}
+        if 0 < len(counting) < len(platforms)
+        else "",
     )
 
 
-def headline_cards(rows: list[PlatformMonthTotal], latest: date, platforms: list[Platform]) -> list[Card]:
-    """The latest month's totals across `platforms` (those of the rows), one card per metric any account reports."""
-    cards = [_card(metric, rows, latest, platforms) for metric in rules.METRICS]
-    return [card for card in cards if card.expected]
+def headline_cards(
+    rows: list[PlatformMonthTotal], shown: date, platforms: list[Platform], coverage: Coverage
+) -> list[Card]:
+    """The month's totals across `platforms`, one card per figure any of their accounts reports."""
+    cards = [_card(metric, rows, shown, platforms, coverage) for metric in rules.METRICS]
+    return [card for card in cards if card.expected or card.value is not None]
 
 
-def platform_cards(rows: list[PlatformMonthTotal], platforms: list[Platform], latest: date) -> list[PlatformCards]:
-    """Each platform's own latest figures."""
+def platform_cards(
+    rows: list[PlatformMonthTotal], platforms: list[Platform], shown: date, coverage: Coverage
+) -> list[PlatformCards]:
+    """Each platform's own figures of the month shown."""
     by_platform = defaultdict(list)
     for row in rows:
         by_platform[row.platform_id].append(row)
     return [
-        PlatformCards(platform=platform, cards=headline_cards(by_platform[platform.pk], latest, [platform]))
+        PlatformCards(platform=platform, cards=headline_cards(by_platform[platform.pk], shown, [platform], coverage))
         for platform in platforms
         if by_platform[platform.pk]
     ]
@@ -178,6 +214,108 @@ def platform_cards(rows: list[PlatformMonthTotal], platforms: list[Platform], la
 
 def latest_month(rows: list[PlatformMonthTotal]) -> date | None:
     return max((row.period for row in rows), default=None)
+
+
+# --- Coverage of the months shown -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthCoverage:
+    """How far a month has been entered: accounts that have reported, of those expected to."""
+
+    period: date
+    entered: int
+    expected: int
+    complete: bool  # every expected figure reported: all accounts may have entered with a figure missing
+
+
+def month_coverage(rows: list[PlatformMonthTotal], platform_ids: list[int], coverage: Coverage) -> list[MonthCoverage]:
+    """Every month of `rows`, oldest first, with how many accounts of `platform_ids` have entered it.
+
+    A month is complete when every account expected to report each figure has; the accounts counted
+    are, per platform, those of its most widely reported figure (every account reports views).
+    """
+    by_month: dict[date, dict[int, PlatformMonthTotal]] = defaultdict(dict)
+    for row in rows:
+        by_month[row.period][row.platform_id] = row
+    months = []
+    for period, platforms in sorted(by_month.items()):
+        entered = expected = 0
+        complete = True
+        for platform_id in platform_ids:
+            row = platforms.get(platform_id)
+            wanted = {metric: coverage.expected(platform_id, metric, period) for metric in rules.METRICS}
+            got = {metric: row.reporting[metric] if row else 0 for metric in rules.METRICS}
+            complete &= all(got[metric] >= wanted[metric] for metric in rules.METRICS)
+            expected += max(wanted.values())
+            entered += max(got.values())
+        months.append(MonthCoverage(period=period, entered=entered, expected=expected, complete=complete))
+    return months
+
+
+def latest_complete(months: list[MonthCoverage]) -> date | None:
+    return max((month.period for month in months if month.complete), default=None)
+
+
+def platforms_of(rows: list[PlatformMonthTotal], platforms: list[Platform]) -> list[Platform]:
+    """The platforms (in their order) with figures among `rows`."""
+    reporting = {row.platform_id for row in rows}
+    return [platform for platform in platforms if platform.pk in reporting]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A sentence above the figures, with a link where there is somewhere to go."""
+
+    text: str
+    link: str = ""
+    link_text: str = ""
+
+
+def partial_month_notice(month: MonthCoverage, *, showing: date | None = None) -> str:
+    """“March 2024: 1 of 4 accounts entered; showing February 2024, the latest complete month.”"""
+    values = {"month": month_label(month.period), "entered": month.entered, "expected": month.expected}
+    if month.entered >= month.expected:
+        entered = _("%(month)s: every account entered, some figures still missing") % values
+    else:
+        entered = (
+            ngettext(
+                "%(month)s: %(entered)d of %(expected)d account entered",
+                "%(month)s: %(entered)d of %(expected)d accounts entered",
+                month.expected,
+            )
+            % values
+        )
+    if showing is not None:
+        return _("%(entered)s; showing %(showing)s, the latest complete month.") % {
+            "entered": entered,
+            "showing": month_label(showing),
+        }
+    return _(
+        "%(entered)s so far. Totals add up the accounts that have reported; changes compare the accounts "
+        "that reported both months."
+    ) % {"entered": entered}
+
+
+def summary_partial_note(month: date) -> str:
+    return _("Accounts that have not entered %(month)s yet are described as of their latest month.") % {
+        "month": month_label(month)
+    }
+
+
+def shares_month(months: list[MonthCoverage], shown: date) -> date:
+    """The month the shares come from: the month shown if complete, else the latest complete one before."""
+    return max((month.period for month in months if month.complete and month.period <= shown), default=shown)
+
+
+def shares(rows: list[PlatformMonthTotal], period: date, metric: str, platforms: list[Platform]) -> list[Share]:
+    """Each platform's part of a figure in `period`."""
+    by_pk = {platform.pk: platform for platform in platforms}
+    return [
+        Share(name=by_pk[row.platform_id].name, color=by_pk[row.platform_id].color, value=row.totals[metric])
+        for row in sorted(rows, key=lambda row: platforms.index(by_pk[row.platform_id]))
+        if row.period == period and row.totals[metric]
+    ]
 
 
 # --- Chart series ----------------------------------------------------------------------------------

@@ -408,11 +408,13 @@ class ScopeFilterForm(forms.Form):
             )
         return cleaned
 
-    def scope_query(self) -> str:
-        """The scope's filters as a query string, for links that carry them (the download buttons)."""
+    def scope_query(self, *, end: date | None = None) -> str:
+        """The scope's filters as a query string, for links that carry them (the download buttons); `end`
+        in place of the chosen one, where the page shows fewer months than asked (the latest complete)."""
+        months = {"start": self.cleaned_data["start"], "end": end or self.cleaned_data["end"]}
         pairs = [("platforms", slug) for slug in self.cleaned_data["platforms"]]
         pairs += [("accounts", pk) for pk in self.cleaned_data["accounts"]]
-        pairs += [(name, format_month(self.cleaned_data[name])) for name in ("start", "end") if self.cleaned_data[name]]
+        pairs += [(name, format_month(month)) for name, month in months.items() if month]
         return urlencode(pairs)
 
 

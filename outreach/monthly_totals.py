@@ -6,7 +6,9 @@ stored rows. A timeline may be partial (the changed months and, for each figure,
 month on either side): whatever lies further away adds the same before and after, and cancels out.
 """
 
+from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -146,3 +148,53 @@ def difference(before: dict[Key, list[int]], after: dict[Key, list[int]]) -> dic
         if any(delta):
             changed[key] = delta
     return changed
+
+
+# --- Coverage ---------------------------------------------------------------------------------------
+
+
+class Coverage:
+    """How many accounts are expected to report each figure, per platform (or group) and month.
+
+    An account is expected to report a figure from its first report of it on, and an inactive account
+    up to its last: a new account is not missing the years before it, a platform that never counts a
+    figure is never missing it, and a closed account is not missing the months after it closed.
+    """
+
+    def __init__(self, steps: dict[tuple[int, str], list[tuple[date, int]]]):
+        # Per (group, metric): the months the expected count changes, and the count from then on.
+        self._months = {key: [month_index(period) for period, _count in changes] for key, changes in steps.items()}
+        self._counts = {key: [count for _period, count in changes] for key, changes in steps.items()}
+
+    def expected(self, group_id: int, metric: str, period: date) -> int:
+        months = self._months.get((group_id, metric))
+        if not months:
+            return 0
+        position = bisect_right(months, month_index(period))
+        return self._counts[(group_id, metric)][position - 1] if position else 0
+
+
+def coverage_of(
+    cells: Iterable[tuple[int, date, str, int, int]], before: dict[tuple[int, str], int] | None = None
+) -> Coverage:
+    """The coverage from each cell's (group, month, metric, first reports, inactive accounts' last reports),
+    and from how many accounts were expected already before the first of those months (`before`)."""
+    changes: dict[tuple[int, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for group_id, period, metric, starts, stops in cells:
+        months = changes[(group_id, metric)]
+        months[month_index(period)] += starts
+        if stops:
+            months[month_index(period) + 1] -= stops  # expected in the month of its last report, not after
+    steps = {}
+    for key in changes.keys() | (before or {}).keys():
+        count = (before or {}).get(key, 0)
+        steps[key] = [(date.min, count)] if count else []
+        for index, delta in sorted(changes.get(key, {}).items()):
+            count += delta
+            steps[key].append((date(index // 12, index % 12 + 1, 1), count))
+    return Coverage(steps)
+
+
+def first_reports(cell: list[int]) -> int:
+    """How many accounts report the figure for the first time in a cell: those with no earlier report."""
+    return cell[AT["reporting"]] - cell[AT["growth_steps"]]

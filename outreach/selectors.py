@@ -4,10 +4,10 @@ Plain functions that return rows or small value objects; no writes.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import F, IntegerField, Max, Min, OuterRef, Q, Subquery, Window
+from django.db.models import F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag, Lead
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -104,8 +104,12 @@ def latest_period() -> date | None:
     return MetricSnapshot.objects.order_by("-period").values_list("period", flat=True).first()
 
 
-def month_grid_default_period(*, today: date) -> date:
-    """The month staff most likely enter next: the one after the latest figures, at most the month just ended."""
+def month_grid_default_period(*, today: date, missing: "MissingReports | None" = None) -> date:
+    """The month staff most likely enter next: the earliest month some account has still to enter (as
+    `missing`, from `missing_reports`, says), else the one after the latest figures, at most the month just
+    ended."""
+    if missing is not None and missing.earliest is not None:
+        return missing.earliest
     last_month = add_months(first_of_month(today), -1)
     latest = latest_period()
     return last_month if latest is None else min(add_months(latest, 1), last_month)
@@ -129,8 +133,22 @@ class DashboardScope:
 
 
 @dataclass(frozen=True)
+class Pairs:
+    """The accounts that report a figure both in a month and in an earlier one (the month before, or a
+    year before): how many, their sum in the earlier month, their growth since, and whether any of those
+    figures is approximate or illustrative. A like-for-like change is `growth` over `base`."""
+
+    count: int = 0
+    base: int = 0
+    growth: int = 0
+    approximate: bool = False
+    illustrative: bool = False
+
+
+@dataclass(frozen=True)
 class PlatformMonthTotal:
-    """One platform's totals in one month: sums of the reported figures and how many accounts reported each."""
+    """One platform's totals in one month: sums of the reported figures, how many accounts reported each
+    and how many were expected to (`monthly_totals.Coverage`), and the like-for-like pairs of each."""
 
     platform_id: int
     period: date
@@ -138,6 +156,14 @@ class PlatformMonthTotal:
     reporting: dict[str, int]
     approximate: bool
     illustrative: bool
+    expected: dict[str, int] = field(default_factory=dict)
+    month_pairs: dict[str, Pairs] = field(default_factory=dict)
+    year_pairs: dict[str, Pairs] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every account expected to report a figure this month has reported it."""
+        return all(self.reporting[metric] >= self.expected.get(metric, 0) for metric in rules.METRICS)
 
 
 @dataclass(frozen=True)
@@ -166,6 +192,8 @@ class Increment:
     gap_months: int
     approximate: bool
     illustrative: bool
+    accounts: int = 1  # the accounts whose growth it sums
+    expected: int = 1  # the accounts expected to have grown: expected this month, and reporting before it
 
 
 def dashboard_accounts() -> list[Account]:
@@ -237,6 +265,16 @@ class DashboardMonths:
     totals: list[PlatformMonthTotal]
     increments: list[Increment]
     account_months: list[AccountMonth]  # with a line per account: every snapshot in scope, oldest first
+    coverage: monthly_totals.Coverage = field(default_factory=lambda: monthly_totals.Coverage({}))
+
+    def up_to(self, last: date) -> "DashboardMonths":
+        """The same months, ending at `last` (the latest complete month, when later ones are partial)."""
+        return DashboardMonths(
+            totals=[row for row in self.totals if row.period <= last],
+            increments=[row for row in self.increments if row.period <= last],
+            account_months=[row for row in self.account_months if row.period <= last],
+            coverage=self.coverage,
+        )
 
 
 def dashboard_months(scope: DashboardScope, *, metric: str, by: str) -> DashboardMonths:
@@ -251,13 +289,15 @@ def dashboard_months(scope: DashboardScope, *, metric: str, by: str) -> Dashboar
     timelines = None if kept_increments else _scope_timelines(scope)
     platform_cells = None
     if kept_totals:
-        totals = _platform_month_totals_kept(scope)
+        totals, coverage, kept_growth = _platform_month_totals_kept(scope, metric)
     else:
-        platform_cells = _scope_cells(timelines, scope)
-        totals = _platform_month_totals(platform_cells)
+        every_cell = monthly_totals.timelines_contributions(timelines)
+        coverage = _coverage_of_cells(every_cell)
+        platform_cells = _from_start(every_cell, scope)
+        totals = _platform_month_totals(platform_cells, coverage)
     account_months = []
     if kept_increments:
-        increments = _increments_kept(scope, metric)
+        increments = kept_growth
     else:
         if by == "account":
             account_months = [
@@ -277,27 +317,21 @@ def dashboard_months(scope: DashboardScope, *, metric: str, by: str) -> Dashboar
                 account_id: monthly_totals.Timeline(group_id=account_id, rows=timeline.rows, active=timeline.active)
                 for account_id, timeline in timelines.items()
             }
-            cells = _scope_cells(timelines, scope)
+            cells = _from_start(monthly_totals.timelines_contributions(timelines), scope)
         else:
             cells = platform_cells  # named accounts, per platform: the cells the totals came from
-        grown = sorted((key, cell) for key, cell in cells.items() if key[2] == metric and cell[_GROWTH_STEPS] > 0)
+        grown = sorted((key, cell) for key, cell in cells.items() if key[2] == metric)
+        group_coverage = coverage if by == "platform" else _coverage_of_cells(cells)
         increments = [
-            Increment(
-                group_id=group_id,
-                period=period,
-                value=cell[_GROWTH],
-                gaps=cell[_GAPS],
-                gap_months=cell[_GAP_MONTHS],
-                approximate=cell[_GROWTH_APPROXIMATE] > 0,
-                illustrative=cell[_GROWTH_ILLUSTRATIVE] > 0,
-            )
+            increment
             for (group_id, period, _metric), cell in grown
+            if (increment := _increment(group_id, period, metric, cell, group_coverage)) is not None
         ]
-    return DashboardMonths(totals=totals, increments=increments, account_months=account_months)
+    return DashboardMonths(totals=totals, increments=increments, account_months=account_months, coverage=coverage)
 
 
-# Positions in a cell of `monthly_totals.COLUMNS`.
-_GROWTH, _GROWTH_STEPS, _GAPS, _GAP_MONTHS, _GROWTH_APPROXIMATE, _GROWTH_ILLUSTRATIVE = range(4, 10)
+# The columns of a like-for-like pair, after "month_" or "year_".
+_PAIR_COLUMNS = ("pairs", "pair_base", "pair_growth", "pair_approximate", "pair_illustrative")
 
 
 def _scope_timelines(scope: DashboardScope) -> dict[int, monthly_totals.Timeline]:
@@ -329,61 +363,140 @@ def _add_timeline_rows(timelines: dict[int, monthly_totals.Timeline], snapshots)
         timelines[account_id].rows.append(_timeline_row(period, figures, approximate, illustrative))
 
 
-def _scope_cells(timelines, scope: DashboardScope) -> dict[monthly_totals.Key, list[int]]:
-    cells = monthly_totals.timelines_contributions(timelines)
+def _from_start(cells: dict[monthly_totals.Key, list[int]], scope: DashboardScope) -> dict:
     if scope.start:
         cells = {key: cell for key, cell in cells.items() if key[1] >= scope.start}
     return cells
 
 
-def _platform_month_totals(cells: dict[monthly_totals.Key, list[int]]) -> list[PlatformMonthTotal]:
-    months: dict[tuple[int, date], tuple[dict, dict, list[int]]] = {}
+def _coverage_of_cells(cells: dict[monthly_totals.Key, list[int]]) -> monthly_totals.Coverage:
+    return monthly_totals.coverage_of(
+        (group_id, period, metric, monthly_totals.first_reports(cell), cell[monthly_totals.AT["stops"]])
+        for (group_id, period, metric), cell in cells.items()
+    )
+
+
+# What the dashboard reads of a cell, in this order.
+_READ_COLUMNS = (
+    "total",
+    "reporting",
+    "approximate",
+    "illustrative",
+    *(f"{kind}_{column}" for kind in ("month", "year") for column in _PAIR_COLUMNS),
+)
+
+
+def _platform_month_totals(cells: dict[monthly_totals.Key, list[int]], coverage) -> list[PlatformMonthTotal]:
+    at = monthly_totals.AT
+    months: dict[tuple[int, date], dict] = {}
     for (platform_id, period, metric), cell in sorted(cells.items()):
-        _add_to_month(months, platform_id, period, metric, *cell[:4])
-    return _month_totals(months)
+        if cell[at["reporting"]] > 0:
+            _add_to_month(months, platform_id, period, metric, *(cell[at[name]] for name in _READ_COLUMNS))
+    return _month_totals(months, coverage)
 
 
-def _platform_month_totals_kept(scope: DashboardScope) -> list[PlatformMonthTotal]:
+def _platform_month_totals_kept(
+    scope: DashboardScope, metric: str
+) -> tuple[list[PlatformMonthTotal], monthly_totals.Coverage, list[Increment]]:
+    """The kept totals in scope, their coverage, and the increments of `metric`: one query."""
     # Plain columns, grouped here: summing in SQL would cost a Python conversion per value.
+    read = (*_READ_COLUMNS, "growth_steps", "stops", *_GROWTH_COLUMNS)
     rows = (
         _monthly_totals_rows(scope)
-        .filter(reporting__gt=0)
         .order_by("platform_id", "period")
-        .values_list("platform_id", "period", "metric", "total", "reporting", "approximate", "illustrative")
+        .values_list("platform_id", "period", "metric", *read)
     )
-    months: dict[tuple[int, date], tuple[dict, dict, list[int]]] = {}
-    for row in rows:
-        _add_to_month(months, *row)
-    return _month_totals(months)
+    months: dict[tuple[int, date], dict] = {}
+    starts_and_stops, growth_cells = [], []
+    width = len(_READ_COLUMNS)
+    for platform_id, period, row_metric, *cell in rows:
+        reporting, growth_steps, stops = cell[1], cell[width], cell[width + 1]
+        starts_and_stops.append((platform_id, period, row_metric, reporting - growth_steps, stops))
+        if reporting > 0:
+            _add_to_month(months, platform_id, period, row_metric, *cell[:width])
+        if row_metric == metric:
+            growth_cells.append((platform_id, period, dict(zip(read, cell, strict=True))))
+    coverage = monthly_totals.coverage_of(starts_and_stops, _expected_before(scope))
+    increments = [
+        increment
+        for platform_id, period, cell in growth_cells
+        if (increment := _increment(platform_id, period, metric, cell, coverage)) is not None
+    ]
+    return _month_totals(months, coverage), coverage, increments
 
 
-def _add_to_month(months, platform_id, period, metric, total, reporting, approximate, illustrative) -> None:
+_GROWTH_COLUMNS = ("growth", "gaps", "gap_months", "growth_approximate", "growth_illustrative")
+
+
+def _increment(group_id: int, period: date, metric: str, cell, coverage: monthly_totals.Coverage) -> Increment | None:
+    """A cell's growth (a cell as a list in `monthly_totals.COLUMNS` order, or a dict by column), if any."""
+    value = cell.__getitem__ if isinstance(cell, dict) else lambda name: cell[monthly_totals.AT[name]]
+    if value("growth_steps") <= 0:
+        return None
+    first_reports = value("reporting") - value("growth_steps")
+    return Increment(
+        group_id=group_id,
+        period=period,
+        value=value("growth"),
+        gaps=value("gaps"),
+        gap_months=value("gap_months"),
+        approximate=value("growth_approximate") > 0,
+        illustrative=value("growth_illustrative") > 0,
+        accounts=value("growth_steps"),
+        expected=coverage.expected(group_id, metric, period) - first_reports,
+    )
+
+
+def _expected_before(scope: DashboardScope) -> dict[tuple[int, str], int]:
+    """How many accounts were expected to report each figure by the month before the scope's start."""
+    if not scope.start:
+        return {}
+    earlier = MonthlyTotal.objects.filter(period__lt=scope.start)
+    if scope.platform_ids is not None:
+        earlier = earlier.filter(platform_id__in=scope.platform_ids)
+    sums = earlier.values("platform_id", "metric").annotate(
+        started=Sum("reporting") - Sum("growth_steps"), stopped=Sum("stops")
+    )
+    return {(row["platform_id"], row["metric"]): row["started"] - row["stopped"] for row in sums.order_by()}
+
+
+def _add_to_month(months, platform_id, period, metric, total, reporting, approximate, illustrative, *pairs) -> None:
     month = months.get((platform_id, period))
     if month is None:
-        month = months[(platform_id, period)] = (
-            dict.fromkeys(rules.METRICS),
-            dict.fromkeys(rules.METRICS, 0),
-            [0, 0],
-        )
-    month[0][metric] = total
-    month[1][metric] = reporting
-    month[2][0] += approximate
-    month[2][1] += illustrative
+        month = months[(platform_id, period)] = {
+            "totals": dict.fromkeys(rules.METRICS),
+            "reporting": dict.fromkeys(rules.METRICS, 0),
+            "flags": [0, 0],
+            "month_pairs": {},
+            "year_pairs": {},
+        }
+    month["totals"][metric] = total
+    month["reporting"][metric] = reporting
+    month["flags"][0] += approximate
+    month["flags"][1] += illustrative
+    width = len(_PAIR_COLUMNS)
+    for position, kind in enumerate(("month_pairs", "year_pairs")):
+        count, base, growth, approximate_pairs, illustrative_pairs = pairs[position * width : (position + 1) * width]
+        if count:
+            month[kind][metric] = Pairs(count, base, growth, approximate_pairs > 0, illustrative_pairs > 0)
 
 
-def _month_totals(months) -> list[PlatformMonthTotal]:
+def _month_totals(months, coverage: monthly_totals.Coverage) -> list[PlatformMonthTotal]:
     # Every snapshot reports at least one figure, so a month any snapshot is approximate (or
     # illustrative) in has a figure counting it.
     return [
         PlatformMonthTotal(
             platform_id=platform_id,
             period=period,
-            totals=totals,
-            reporting=reporting,
-            approximate=flags[0] > 0,
-            illustrative=flags[1] > 0,
+            totals=month["totals"],
+            reporting=month["reporting"],
+            approximate=month["flags"][0] > 0,
+            illustrative=month["flags"][1] > 0,
+            expected={metric: coverage.expected(platform_id, metric, period) for metric in rules.METRICS},
+            month_pairs=month["month_pairs"],
+            year_pairs=month["year_pairs"],
         )
-        for (platform_id, period), (totals, reporting, flags) in months.items()
+        for (platform_id, period), month in months.items()
     ]
 
 
@@ -488,29 +601,6 @@ def _monthly_totals_rows(scope: DashboardScope):
     if scope.end:
         rows = rows.filter(period__lte=scope.end)
     return rows
-
-
-def _increments_kept(scope: DashboardScope, metric: str) -> list[Increment]:
-    rows = (
-        _monthly_totals_rows(scope)
-        .filter(metric=metric, growth_steps__gt=0)
-        .order_by("platform_id", "period")
-        .values_list(
-            "platform_id", "period", "growth", "gaps", "gap_months", "growth_approximate", "growth_illustrative"
-        )
-    )
-    return [
-        Increment(
-            group_id=platform_id,
-            period=period,
-            value=growth,
-            gaps=gaps,
-            gap_months=gap_months,
-            approximate=approximate > 0,
-            illustrative=illustrative > 0,
-        )
-        for platform_id, period, growth, gaps, gap_months, approximate, illustrative in rows
-    ]
 
 
 def latest_account_snapshots(scope: DashboardScope) -> list[MetricSnapshot]:
@@ -862,3 +952,124 @@ def snapshot_export_copy_query(scope: DashboardScope, line: str) -> tuple[str, l
         ORDER BY p.display_order, p.slug, a.name, s.period
     """  # noqa: S608 (our own column expressions; values are parameters)
     return query, params
+
+
+# --- Coverage: what staff have still to enter -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthMissing:
+    """A month not fully entered: the accounts with no figures for it, and the accounts whose figures leave
+    an expected figure empty (with those figures, in the usual order). The first `accounts_at_most` of
+    each, in the admin's order of accounts, with their platforms, and how many there are in all."""
+
+    period: date
+    accounts: list[Account]
+    accounts_count: int
+    figures: list[tuple[Account, tuple[str, ...]]]
+    figures_count: int
+
+
+@dataclass(frozen=True)
+class MissingReports:
+    """What staff have still to enter, up to `latest`, the latest month of any figures: the newest months
+    not fully entered (newest first), how many such months there are in all, and the earliest of them.
+    `shared_platform_ids` are the platforms with several accounts, whose accounts are named, not just
+    their platform."""
+
+    months: list[MonthMissing]
+    incomplete_months: int
+    earliest: date | None
+    latest: date | None
+    shared_platform_ids: frozenset[int]
+
+
+def missing_reports(*, months_at_most: int = 12, accounts_at_most: int = 20) -> MissingReports:
+    """Which accounts have not reported which months, and which figures their reports leave empty, as
+    `outreach.coverage` defines it, for the newest `months_at_most` incomplete months.
+
+    A handful of queries whatever the number of snapshots: the accounts, one GROUP BY of the snapshots per
+    account (each figure's first and last month and how many months report it), the months of only those
+    accounts whose reports have holes (a few queries per 900 such accounts), and the accounts listed.
+    """
+    # Imported here rather than at the top, which belongs to the reads above.
+    from django.db.models import Count
+
+    from outreach import coverage
+
+    accounts = list(Account.objects.values_list("pk", "is_active", "platform_id"))  # in the admin's order
+    per_figure = {}
+    for metric in rules.METRICS:
+        reported = Q(**{f"{metric}__isnull": False})
+        per_figure[f"{metric}_first"] = Min("period", filter=reported)
+        per_figure[f"{metric}_last"] = Max("period", filter=reported)
+        per_figure[f"{metric}_months"] = Count(metric)
+    spans = (
+        MetricSnapshot.objects.order_by()
+        .values("account_id")
+        .annotate(first_period=Min("period"), last_period=Max("period"), snapshots=Count("pk"), **per_figure)
+    )
+    active = {pk: is_active for pk, is_active, _platform_id in accounts}
+    reports = [
+        coverage.AccountReports(
+            account_id=row["account_id"],
+            active=active[row["account_id"]],
+            first=row["first_period"],
+            last=row["last_period"],
+            snapshots=row["snapshots"],
+            figures={
+                metric: coverage.FigureReports(
+                    first=row[f"{metric}_first"], last=row[f"{metric}_last"], months=row[f"{metric}_months"]
+                )
+                for metric in rules.METRICS
+                if row[f"{metric}_months"]
+            },
+        )
+        for row in spans
+    ]
+    platform_accounts = defaultdict(int)
+    for _pk, _active, platform_id in accounts:
+        platform_accounts[platform_id] += 1
+    shared = frozenset(platform_id for platform_id, count in platform_accounts.items() if count > 1)
+    if not reports:
+        return MissingReports(months=[], incomplete_months=0, earliest=None, latest=None, shared_platform_ids=shared)
+    # The latest month of any figures (`latest_period`), read off the same rows.
+    latest = max(account.last for account in reports)
+    with_holes = sorted(account.account_id for account in reports if coverage.needs_months(account))
+    months: dict[int, dict[date, list[str]]] = {pk: {} for pk in with_holes}
+    for start in range(0, len(with_holes), _ACCOUNTS_PER_QUERY):
+        batch = with_holes[start : start + _ACCOUNTS_PER_QUERY]
+        rows = MetricSnapshot.objects.filter(account_id__in=batch).order_by()
+        for account_id, period, *figures in rows.values_list("account_id", "period", *rules.METRICS):
+            months[account_id][period] = [
+                m for m, value in zip(rules.METRICS, figures, strict=True) if value is not None
+            ]
+    gaps = [
+        gap
+        for account in reports
+        for gap in coverage.account_gaps(account, latest=latest, months=months.get(account.account_id))
+    ]
+    position = {pk: index for index, (pk, _active, _platform_id) in enumerate(accounts)}
+    found = coverage.incomplete_months(gaps, months_at_most=months_at_most, account_order=position.__getitem__)
+    listed_ids = {
+        pk
+        for month in found.months
+        for pk in (*month.missing[:accounts_at_most], *list(month.figures)[:accounts_at_most])
+    }
+    listed = Account.objects.select_related("platform").in_bulk(listed_ids) if listed_ids else {}
+    return MissingReports(
+        months=[
+            MonthMissing(
+                period=month.period,
+                accounts=[listed[pk] for pk in month.missing[:accounts_at_most]],
+                accounts_count=len(month.missing),
+                figures=[(listed[pk], figures) for pk, figures in list(month.figures.items())[:accounts_at_most]],
+                figures_count=len(month.figures),
+            )
+            for month in found.months
+        ],
+        incomplete_months=found.count,
+        earliest=found.earliest,
+        latest=latest,
+        shared_platform_ids=shared,
+    )

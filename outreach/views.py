@@ -1,11 +1,13 @@
 """Pages outside the admin. Thin: parse the parameters, ask selectors for rows, build figures, render."""
 
+import dataclasses
 import sys
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import FileResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_safe
 from outreach import charts, dashboard, reports, rules, selectors
 from outreach.forms import DashboardFilterForm, ReportFilterForm
 from outreach.models import Platform
-from outreach.months import format_month, month_short
+from outreach.months import format_month, month_label, month_short
 
 
 def figures_viewer_required(view):
@@ -71,11 +73,40 @@ def dashboard_view(request):
     # Past so many accounts, lines per account give way to lines per platform (a notice says so).
     by = "platform" if account_total > LINES_PER_ACCOUNT_AT_MOST else chosen["by"]
     months = selectors.dashboard_months(scope, metric=chosen["metric"], by=by)
+    shown_platforms = dashboard.platforms_of(months.totals, platforms)
+    entered = dashboard.month_coverage(months.totals, [platform.pk for platform in shown_platforms], months.coverage)
     latest = dashboard.latest_month(months.totals)
+    complete = dashboard.latest_complete(entered)
+    notices = []
+    if chosen["end"] is None and complete is not None and complete < latest:
+        # Later months are still being entered: the page shows the latest complete one, and says so.
+        notices = [
+            dashboard.Notice(
+                text=dashboard.partial_month_notice(month, showing=complete),
+                link=_dashboard_link(request, end=month.period),
+                link_text=_("See %(month)s as entered so far") % {"month": month_label(month.period)},
+            )
+            for month in entered
+            if month.period > complete
+        ]
+        months = months.up_to(complete)
+        latest = complete
+        scope = dataclasses.replace(scope, end=complete)
+    elif latest is not None and latest != complete:
+        month = next(month for month in entered if month.period == latest)
+        notices = [
+            dashboard.Notice(
+                text=dashboard.partial_month_notice(month),
+                link=_dashboard_link(request, end=complete) if complete else "",
+                link_text=_("See %(month)s, the latest complete month") % {"month": month_label(complete)}
+                if complete
+                else "",
+            )
+        ]
     scope_title = dashboard.scope_title(chosen, platforms, accounts, account_total)
     translated_headers = (translation.get_language() or "").startswith("zh")
     context.update(
-        report_query=_download_query(filters.scope_query(), translated_headers=translated_headers),
+        report_query=_download_query(filters.scope_query(end=scope.end), translated_headers=translated_headers),
         translated_headers=translated_headers,
         latest=latest,
         scope_title=scope_title,
@@ -83,17 +114,26 @@ def dashboard_view(request):
         months_covered=dashboard.months_covered(months.totals),
         printed_by=request.user.get_full_name() or request.user.get_username(),
         printed_at=timezone.localtime(),
+        coverage_notices=notices,
     )
     if latest is None:
         context["has_figures"] = selectors.any_figures_recorded()
         return render(request, "outreach/dashboard.html", context)
-    context.update(_figures(chosen, by, scope, accounts, account_total, platforms, months, latest))
+    context.update(_figures(chosen, by, scope, accounts, account_total, shown_platforms, platforms, months, entered))
     return render(request, "outreach/dashboard.html", context)
 
 
-def _figures(chosen, by, scope, accounts, account_total, platforms, months, latest) -> dict:
+def _dashboard_link(request, *, end) -> str:
+    """This dashboard, with the same filters, ending at another month."""
+    query = request.GET.copy()
+    query["end"] = format_month(end)
+    return f"{reverse('dashboard')}?{query.urlencode()}"
+
+
+def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platforms, months, entered) -> dict:
     metric, granularity = chosen["metric"], chosen["granularity"]
     totals = months.totals
+    latest = dashboard.latest_month(totals)
     notices = []
     if by != chosen["by"]:
         notices.append(
@@ -106,8 +146,6 @@ def _figures(chosen, by, scope, accounts, account_total, platforms, months, late
             _("The summary covers the first %(shown)d of %(total)d accounts: choose accounts to read about others.")
             % {"shown": len(summarised), "total": account_total}
         )
-    reporting = {row.platform_id for row in totals}
-    shown_platforms = [platform for platform in platforms if platform.pk in reporting]
     metric_label = rules.metric_label(metric, shown_platforms)
     if by == "account":
         lines = dashboard.cumulative_series_by_account(
@@ -117,18 +155,8 @@ def _figures(chosen, by, scope, accounts, account_total, platforms, months, late
         lines = dashboard.cumulative_series_by_platform(totals, shown_platforms, metric=metric, granularity=granularity)
     increments = months.increments
     milestones = selectors.dashboard_milestones(scope)
-    latest_totals = [row for row in totals if row.period == latest]
-    color_of = {platform.pk: platform for platform in platforms}
-
-    def shares(name: str) -> list[charts.Share]:
-        return [
-            charts.Share(
-                name=color_of[row.platform_id].name, color=color_of[row.platform_id].color, value=row.totals[name]
-            )
-            for row in latest_totals
-            if row.totals[name]
-        ]
-
+    # Shares from a month every account reported: a partial month's would credit whoever entered first.
+    shares_month = dashboard.shares_month(entered, latest)
     figures = {
         "cumulative": charts.cumulative_figure(
             series=lines,
@@ -148,7 +176,12 @@ def _figures(chosen, by, scope, accounts, account_total, platforms, months, late
             metric_label=metric_label,
             granularity=granularity,
         ),
-        "shares": charts.shares_figure(views=shares("views"), followers=shares("followers"), month=latest),
+        "shares": charts.shares_figure(
+            views=dashboard.shares(totals, shares_month, "views", platforms),
+            followers=dashboard.shares(totals, shares_month, "followers", platforms),
+            month=shares_month,
+            complete=any(month.period == shares_month and month.complete for month in entered),
+        ),
         "year_over_year": charts.year_over_year_figure(
             this_year=latest.year,
             this_year_values=dashboard.monthly_growth(increments, latest.year),
@@ -159,9 +192,10 @@ def _figures(chosen, by, scope, accounts, account_total, platforms, months, late
     summary_scope = selectors.DashboardScope(
         account_ids=tuple(account.pk for account in summarised), start=scope.start, end=scope.end
     )
+    shown = next(month for month in entered if month.period == latest)
     return {
-        "cards": dashboard.headline_cards(totals, latest, shown_platforms),
-        "platform_cards": dashboard.platform_cards(totals, shown_platforms, latest),
+        "cards": dashboard.headline_cards(totals, latest, shown_platforms, months.coverage),
+        "platform_cards": dashboard.platform_cards(totals, shown_platforms, latest, months.coverage),
         "charts": [
             {
                 "id": f"figure-{name}",
@@ -173,11 +207,13 @@ def _figures(chosen, by, scope, accounts, account_total, platforms, months, late
             for name, figure in figures.items()
         ],
         "summary": [dashboard.summary_sentence(s) for s in selectors.latest_account_snapshots(summary_scope)],
+        "summary_note": "" if shown.complete else dashboard.summary_partial_note(latest),
         "notices": notices,
         "table": dashboard.data_table(lines),
         "milestones": milestones,
         "metric_label": metric_label,
         "latest_label": month_short(latest),
+        "shown_complete": shown.complete,
     }
 
 

@@ -141,15 +141,15 @@ def test_quarters_show_each_quarters_last_total_and_its_summed_growth(manager_cl
 
 
 def test_shares_are_each_platforms_part_of_the_latest_month(manager_client, museum):
-    pies = figure(manager_client.get(URL), "shares")["data"]
+    shares = figure(manager_client.get(URL), "shares")
 
-    views, followers = pies
+    (views,) = shares["data"]
     assert dict(zip(views["labels"], views["values"], strict=True)) == {
         "WeChat official account": 20_000_000,
         "Douyin": 7_653_000,
     }
-    # Douyin reports no followers: it is left out, not counted as 0.
-    assert dict(zip(followers["labels"], followers["values"], strict=True)) == {"WeChat official account": 2_630_000}
+    # Douyin reports no followers: not counted as 0, and a pie of WeChat's 100% would say nothing.
+    assert "Followers: WeChat official account only." in shares["layout"]["meta"]["description"]
 
 
 def test_year_over_year_compares_each_months_growth(manager_client, museum):
@@ -200,24 +200,50 @@ def test_headline_cards_total_the_latest_month_and_its_changes(manager_client, m
     assert "+6,153,000 (+28.6%) since Feb 2023" in page
 
 
-def test_a_card_without_an_earlier_figure_shows_no_percentage(manager_client, museum):
-    response = manager_client.get(URL, {"start": "2024-02"})
+def test_a_card_without_an_earlier_figure_shows_no_change_and_one_from_zero_no_percentage(
+    manager_client, museum, platform
+):
+    new = AccountFactory(platform=platform("bilibili"), name="SSTM", opened_on=date(2024, 1, 1))
+    SnapshotFactory(account=new, period=date(2024, 1, 1), videos=0, views=None)
+    SnapshotFactory(account=new, period=date(2024, 2, 1), videos=4, views=500)
+
+    response = manager_client.get(URL, {"accounts": new.pk})
 
     cards = {card.metric: card for card in response.context["cards"]}
     assert cards["views"].month_change is None and cards["views"].year_change is None
+    assert cards["videos"].month_change.text == "+4 since Jan 2024"
     page = response.content.decode()
-    assert "inf%" not in page and "Infinity" not in page and "since Jan 2024" not in page
+    assert "inf%" not in page and "Infinity" not in page and "since Feb 2023" not in page
 
 
-def test_a_total_that_not_every_account_reported_says_how_many_it_covers(manager_client, museum):
+def test_a_month_still_being_entered_is_not_the_default_and_its_own_page_says_what_it_covers(
+    manager_client, museum
+):
     SnapshotFactory(account=museum["douyin"], period=date(2024, 3, 1), videos=350, views=7_700_000, followers=None)
 
-    response = manager_client.get(URL)
+    default = manager_client.get(URL)
 
-    cards = {card.metric: card for card in response.context["cards"]}
+    cards = {card.metric: card for card in default.context["cards"]}
+    assert cards["views"].value == 27_653_000 and not cards["views"].coverage
+    page = BeautifulSoup(default.content, "html.parser")
+    notice = page.select_one(".coverage-notice")
+    assert " ".join(notice.get_text().split()) == (
+        "March 2024: 1 of 2 accounts entered; showing February 2024, the latest complete month. "
+        "See March 2024 as entered so far"
+    )
+
+    partial = manager_client.get(notice.a["href"])
+
+    cards = {card.metric: card for card in partial.context["cards"]}
     assert cards["views"].value == 7_700_000
     assert cards["views"].coverage == "covers 1 of 2 accounts"
-    assert "covers 1 of 2 accounts" in response.content.decode()
+    # Like for like: Douyin's own growth, never 27.65 million falling to 7.7 million.
+    assert cards["views"].month_change.text == (
+        "+47,000 (+0.6%) since Feb 2024, over the 1 account that reported both months"
+    )
+    text = " ".join(partial.content.decode().split())
+    assert "covers 1 of 2 accounts" in text and "−" not in cards["views"].month_change.text
+    assert "March 2024: 1 of 2 accounts entered so far." in text
 
 
 def test_the_written_summary_reads_like_the_seed_article(manager_client, seeded):
