@@ -115,7 +115,9 @@ def museum_with_gaps(seeded, platform):
 def test_the_missing_account_months_are_what_the_database_holds(museum_with_gaps, django_assert_max_num_queries):
     expected_missing, expected_empty = expected_by_brute_force()
 
-    with django_assert_max_num_queries(5):
+    # The platforms with several accounts, the latest month, the accounts that may miss something and
+    # their details, the months of those with holes, and the accounts listed.
+    with django_assert_max_num_queries(7):
         report, missing, left_empty = found_by_the_selector()
 
     assert missing == expected_missing
@@ -153,8 +155,30 @@ def test_the_newest_months_are_listed_and_the_rest_counted(museum_with_gaps):
     assert march.accounts_count == 2  # Douyin and 科普中国
 
 
-def test_nothing_is_missing_when_every_account_reported_every_month(seeded):
-    report = selectors.missing_reports()
+def test_a_month_many_accounts_have_still_to_enter_lists_them_in_the_admins_order(seeded, platform):
+    # More accounts than one query's batch of them: read otherwise, listed the same.
+    many = Account.objects.bulk_create(
+        Account(platform=platform("bilibili"), name=f"Account {number:04d}", opened_on=date(2020, 1, 1))
+        for number in range(950)
+    )
+    MetricSnapshot.objects.bulk_create(
+        MetricSnapshot(account=account, period=date(2024, 2, 1), views=100) for account in many
+    )
+    write(seeded["wechat"], [date(2024, 3, 1)], articles=1000, views=20_000_000, followers=2_630_000)
+    expected_missing, expected_empty = expected_by_brute_force()
+
+    report, missing, left_empty = found_by_the_selector()
+
+    assert (missing, left_empty) == (expected_missing, expected_empty)
+    march = report.months[0]
+    assert march.accounts_count == 953
+    assert march.accounts == [account for account in Account.objects.all() if account.pk != seeded["wechat"].pk]
+
+
+def test_nothing_is_missing_when_every_account_reported_every_month(seeded, django_assert_num_queries):
+    # The platforms with several accounts, the latest month, and the GROUP BY that finds no account short.
+    with django_assert_num_queries(3):
+        report = selectors.missing_reports()
 
     assert (report.months, report.incomplete_months, report.earliest) == ([], 0, None)
     assert report.latest == date(2024, 2, 1)
