@@ -40,7 +40,13 @@ SNAPSHOT_COLUMNS = (
     "note",
     "illustrative",
 )
-INCREMENT_COLUMNS = (*(f"{metric}_increment" for metric in rules.METRICS), "months_since_previous")
+# `increments_illustrative`: the growth is computed from an illustrative figure (this month's or the
+# previous report's), so it carries the mark as every illustrative figure does.
+INCREMENT_COLUMNS = (
+    *(f"{metric}_increment" for metric in rules.METRICS),
+    "months_since_previous",
+    "increments_illustrative",
+)
 REQUIRED_COLUMNS = ("platform", "account", "period", *rules.METRICS)
 OPTIONAL_COLUMNS = ("approximate", "note", "illustrative")
 # What an export with `increments=1` adds: derived, so an import ignores it.
@@ -64,11 +70,13 @@ COLUMN_LABELS = {
     "views_increment": gettext_lazy("New views"),
     "followers_increment": gettext_lazy("New followers"),
     "months_since_previous": gettext_lazy("Months since the previous report"),
+    "increments_illustrative": gettext_lazy("Increments illustrative"),
     "year_before": gettext_lazy("A year before"),
     "articles_change": gettext_lazy("Change in articles"),
     "videos_change": gettext_lazy("Change in videos"),
     "views_change": gettext_lazy("Change in views"),
     "followers_change": gettext_lazy("Change in followers"),
+    "changes_illustrative": gettext_lazy("Changes illustrative"),
 }
 
 
@@ -137,7 +145,8 @@ def snapshot_cells(row: tuple) -> tuple:
         "true" if approximate else "false",
         "'" + note if note.startswith(FORMULA_STARTS) else note,
         "true" if illustrative else "false",
-        *("" if value is None else value for value in increments),
+        *("" if value is None else value for value in increments[:-1]),
+        *(_csv_cell(value) for value in increments[-1:]),
     )
 
 
@@ -295,11 +304,13 @@ SUMMARY_COLUMNS = (
     "illustrative",
     "year_before",
     *(f"{metric}_change" for metric in rules.METRICS),
+    "changes_illustrative",
 )
 
 
 def summary_rows(summaries) -> Iterator[tuple]:
-    """The summary report's rows: each account's latest totals, and their change since twelve months before."""
+    """The summary report's rows: each account's latest totals, and their change since twelve months before
+    (over the figures it reported both months; marked illustrative where either month is)."""
     for summary in summaries:
         latest, before = summary.latest, summary.year_before
         changes = tuple(
@@ -308,6 +319,7 @@ def summary_rows(summaries) -> Iterator[tuple]:
             else None
             for metric in rules.METRICS
         )
+        any_change = any(change is not None for change in changes)
         yield (
             latest.account.platform.slug,
             latest.account.name,
@@ -317,6 +329,7 @@ def summary_rows(summaries) -> Iterator[tuple]:
             latest.is_illustrative,
             before.period if before is not None else None,
             *changes,
+            (latest.is_illustrative or before.is_illustrative) if any_change else None,
         )
 
 

@@ -739,9 +739,14 @@ def _export_rows(rows, *, increments: bool, start: date | None):
     by_account = {"partition_by": F("account_id"), "order_by": F("period").asc()}
     lagged = rows.annotate(
         previous_period=Window(Lag("period"), **by_account),
+        previous_illustrative=Window(Lag("is_illustrative"), **by_account),
         **{f"previous_{metric}": Window(Lag(metric), **by_account) for metric in rules.METRICS},
     ).values_list(
-        *_EXPORT_FIELDS, "is_illustrative", "previous_period", *(f"previous_{metric}" for metric in rules.METRICS)
+        *_EXPORT_FIELDS,
+        "is_illustrative",
+        "previous_period",
+        "previous_illustrative",
+        *(f"previous_{metric}" for metric in rules.METRICS),
     )
     return _with_increments(lagged.iterator(chunk_size=5000), start=start)
 
@@ -752,17 +757,18 @@ def _with_increments(rows, *, start: date | None):
         period = row[2]
         if start and period < start:
             continue
-        previous_period, previous = row[width], row[width + 1 :]
+        previous_period, previous_illustrative, previous = row[width], row[width + 1], row[width + 2 :]
         growth = tuple(
             (now - before) if now is not None and before is not None else None
             for now, before in zip(row[3:7], previous, strict=True)
         )
-        months = (
-            (period.year - previous_period.year) * 12 + period.month - previous_period.month
-            if previous_period
-            else None
-        )
-        yield (*row[:width], *growth, months)
+        if previous_period is None:
+            yield (*row[:width], *growth, None, None)
+            continue
+        months = (period.year - previous_period.year) * 12 + period.month - previous_period.month
+        # A growth computed from an illustrative figure, either end, is illustrative too.
+        illustrative = bool(row[width - 1] or previous_illustrative)
+        yield (*row[:width], *growth, months, illustrative)
 
 
 @dataclass(frozen=True)

@@ -85,15 +85,30 @@ def test_increments_are_added_on_request_and_cover_gaps(manager_client, seeded):
     response = manager_client.get(reverse("snapshots_csv"), {"platforms": "douyin", "increments": "1"})
 
     header, *rows = excel_rows(download(response))
-    assert header[-5:] == [
+    assert header[-6:] == [
         "articles_increment",
         "videos_increment",
         "views_increment",
         "followers_increment",
         "months_since_previous",
+        "increments_illustrative",
     ]
-    assert rows[0][-5:] == ["", "", "", "", ""]
-    assert rows[1][2] == "2024-02" and rows[1][-5:] == ["", "45", "1653000", "", "3"]
+    assert rows[0][-6:] == ["", "", "", "", "", ""]
+    assert rows[1][2] == "2024-02" and rows[1][-6:] == ["", "45", "1653000", "", "3", "false"]
+
+
+def test_a_growth_from_an_illustrative_month_carries_the_mark(manager_client, seeded):
+    wechat = seeded["wechat"]
+    SnapshotFactory(account=wechat, period=date(2024, 1, 1), articles=990, views=19_900_000, is_illustrative=True)
+
+    rows = excel_rows(download(manager_client.get(reverse("snapshots_csv"), {"platforms": "wechat", "increments": "1"})))
+
+    header = rows[0]
+    by_month = {row[2]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    # February 2024 is real, but its growth is counted from January's made-up figures.
+    assert (by_month["2024-02"]["illustrative"], by_month["2024-02"]["increments_illustrative"]) == ("false", "true")
+    assert by_month["2024-02"]["views_increment"] == "100000"
+    assert by_month["2024-01"]["increments_illustrative"] == ""
 
 
 def test_illustrative_snapshots_are_marked_in_their_own_column(manager_client, seeded):
@@ -145,7 +160,24 @@ def test_the_summary_report_has_a_row_per_account_with_the_change_over_the_year(
     assert (wechat["period"], wechat["views"], wechat["approximate"]) == ("2024-02", "20000000", "true")
     assert (wechat["year_before"], wechat["articles_change"], wechat["views_change"]) == ("2023-02", "200", "5000000")
     assert wechat["followers_change"] == ""
+    assert wechat["changes_illustrative"] == "false"
     assert by_platform["douyin"]["views_change"] == ""
+    assert by_platform["douyin"]["changes_illustrative"] == ""
+
+
+def test_the_summary_marks_a_change_from_an_illustrative_year_before(manager_client, seeded):
+    SnapshotFactory(
+        account=seeded["wechat"], period=date(2023, 2, 1), articles=800, views=15_000_000, is_illustrative=True
+    )
+
+    header, *rows = excel_rows(download(manager_client.get(reverse("summary_csv"), {"platforms": "wechat"})))
+
+    wechat = dict(zip(header, rows[0], strict=True))
+    assert (wechat["illustrative"], wechat["views_change"], wechat["changes_illustrative"]) == (
+        "false",
+        "5000000",
+        "true",
+    )
 
 
 def test_bad_filters_are_a_400_with_a_message(manager_client, seeded):
