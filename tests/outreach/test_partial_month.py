@@ -121,9 +121,9 @@ def test_in_chinese_the_same_page_says_the_same(march_begun, director):
     page = app.get(reverse("dashboard"))
 
     text = text_of(page)
-    assert "2024年3月：4 个账号中已有 1 个录入；显示最近一个完整月份 2024年2月。" in text
-    march = page.click(description="查看 2024年3月 目前已录入的数据")
+    assert "2024年3月：4个账号中已有1个录入；显示最近一个完整月份2024年2月。" in text
+    march = page.click(description="查看2024年3月目前已录入的数据")
     shown = cards(march)
     views = next(card for label, card in shown.items() if label.startswith("浏览量") or label.startswith("阅读"))
-    assert "覆盖 4 个账号中的 1 个" in views
-    assert "较 2024年2月 +100,000（+0.5%），按两个月都已报送的 1 个账号计" in views
+    assert "涵盖4个账号中的1个" in views
+    assert "较2024年2月 +100,000（+0.5%），按两个月都已报送的1个账号计" in views
