@@ -418,3 +418,35 @@ def test_with_nothing_missing_the_grid_opens_after_the_latest_figures_and_says_s
 
     assert "Figures at the end of March 2024" in text_of(page)
     assert missing_list(page, ".month-grid-missing") == ["Every account has reported up to February 2024."]
+
+
+@pytest.mark.parametrize("scope", ["every account", "named accounts", "from a start month"])
+def test_the_dashboard_expects_the_accounts_the_missing_list_does(museum_with_gaps, scope):
+    # The dashboard's coverage (kept per platform, or computed from the named accounts' snapshots) and the
+    # staff's missing list are two implementations of one definition: both must equal the brute force.
+    from outreach import services
+
+    services.monthly_totals_rebuild()  # the fixture writes in bulk, past the services that keep them
+    rows = list(MetricSnapshot.objects.values("account_id", "period", *METRICS))
+    accounts = list(Account.objects.all())
+    first, latest = min(row["period"] for row in rows), max(row["period"] for row in rows)
+    start = date(2023, 7, 1) if scope == "from a start month" else None
+    chosen = selectors.DashboardScope(
+        account_ids=tuple(a.pk for a in accounts) if scope == "named accounts" else None, start=start
+    )
+    found = selectors.dashboard_months(chosen, metric="views", by="platform").coverage
+
+    mismatches = []
+    for period in months(first.strftime("%Y-%m"), latest.strftime("%Y-%m")):
+        if start and period < start:
+            continue
+        for platform_id in {a.platform_id for a in accounts}:
+            for metric in METRICS:
+                expected = 0
+                for account in (a for a in accounts if a.platform_id == platform_id):
+                    reported = sorted(r["period"] for r in rows if r["account_id"] == account.pk and r[metric] is not None)
+                    if reported and reported[0] <= period and (account.is_active or period <= reported[-1]):
+                        expected += 1
+                if found.expected(platform_id, metric, period) != expected:
+                    mismatches.append((platform_id, metric, period, found.expected(platform_id, metric, period), expected))
+    assert mismatches == []
