@@ -101,7 +101,9 @@ def test_a_growth_from_an_illustrative_month_carries_the_mark(manager_client, se
     wechat = seeded["wechat"]
     SnapshotFactory(account=wechat, period=date(2024, 1, 1), articles=990, views=19_900_000, is_illustrative=True)
 
-    rows = excel_rows(download(manager_client.get(reverse("snapshots_csv"), {"platforms": "wechat", "increments": "1"})))
+    rows = excel_rows(
+        download(manager_client.get(reverse("snapshots_csv"), {"platforms": "wechat", "increments": "1"}))
+    )
 
     header = rows[0]
     by_month = {row[2]: dict(zip(header, row, strict=True)) for row in rows[1:]}

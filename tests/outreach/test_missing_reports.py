@@ -444,9 +444,13 @@ def test_the_dashboard_expects_the_accounts_the_missing_list_does(museum_with_ga
             for metric in METRICS:
                 expected = 0
                 for account in (a for a in accounts if a.platform_id == platform_id):
-                    reported = sorted(r["period"] for r in rows if r["account_id"] == account.pk and r[metric] is not None)
+                    reported = sorted(
+                        r["period"] for r in rows if r["account_id"] == account.pk and r[metric] is not None
+                    )
                     if reported and reported[0] <= period and (account.is_active or period <= reported[-1]):
                         expected += 1
                 if found.expected(platform_id, metric, period) != expected:
-                    mismatches.append((platform_id, metric, period, found.expected(platform_id, metric, period), expected))
+                    mismatches.append(
+                        (platform_id, metric, period, found.expected(platform_id, metric, period), expected)
+                    )
     assert mismatches == []
