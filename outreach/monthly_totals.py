@@ -163,15 +163,19 @@ class Coverage:
 
     def __init__(self, steps: dict[tuple[int, str], list[tuple[date, int]]]):
         # Per (group, metric): the months the expected count changes, and the count from then on.
-        self._months = {key: [month_index(period) for period, _count in changes] for key, changes in steps.items()}
-        self._counts = {key: [count for _period, count in changes] for key, changes in steps.items()}
+        self._steps = {
+            key: ([month_index(period) for period, _count in changes], [count for _period, count in changes])
+            for key, changes in steps.items()
+            if changes
+        }
 
     def expected(self, group_id: int, metric: str, period: date) -> int:
-        months = self._months.get((group_id, metric))
-        if not months:
+        steps = self._steps.get((group_id, metric))
+        if steps is None:
             return 0
+        months, counts = steps
         position = bisect_right(months, month_index(period))
-        return self._counts[(group_id, metric)][position - 1] if position else 0
+        return counts[position - 1] if position else 0
 
 
 def coverage_of(
@@ -190,8 +194,9 @@ def coverage_of(
         count = (before or {}).get(key, 0)
         steps[key] = [(date.min, count)] if count else []
         for index, delta in sorted(changes.get(key, {}).items()):
-            count += delta
-            steps[key].append((date(index // 12, index % 12 + 1, 1), count))
+            if delta:  # most months start and stop no account: no step
+                count += delta
+                steps[key].append((date(index // 12, index % 12 + 1, 1), count))
     return Coverage(steps)
 
 
