@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from outreach.months import month_short
@@ -36,6 +36,8 @@ class Point:
     approximate: bool = False
     illustrative: bool = False
     notes: tuple[str, ...] = ()
+    coverage: str = ""  # “covers 3 of 4 accounts”, where it sums fewer accounts than expected
+    compared: str = ""  # a period still under way: the same months a year before, “Jan–Mar 2023: +12,345”
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Series:
     dash: str = "solid"
     symbol: str = "circle"
     points: list[Point] = field(default_factory=list)
+    left_out: tuple[date, ...] = ()  # months left out of a line: not every account expected reported them
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,10 @@ def _customdata(points: list[Point], *, month_labels: bool = False) -> list[list
     data = []
     for point in points:
         notes = list(point.notes)
+        if point.coverage:
+            notes.append(point.coverage)
+        if point.compared:
+            notes.append(point.compared)
         if point.approximate:
             notes.append(approximate)
         if point.illustrative:
@@ -130,6 +137,35 @@ def _described(figure: dict, parts: list[str]) -> None:
     """The chart's text alternative, read by screen readers in place of the drawing: its figures in words."""
     text = " ".join(parts) if parts else _("No figures of this kind for these filters")
     figure["layout"]["meta"]["description"] = text
+
+
+# A description lists at most this many months, the latest: past them it says how many more there are.
+LISTED_AT_MOST = 6
+
+
+def _listed(items: list[tuple[date, str]]) -> str:
+    """Items by month (“Mar 2024 (Douyin)”), oldest first, as one list: the latest few, and how many before."""
+    ordered = [text for _period, text in sorted(items, key=lambda item: item[0])]
+    shown = "; ".join(ordered[-LISTED_AT_MOST:])
+    earlier = len(ordered) - LISTED_AT_MOST
+    if earlier <= 0:
+        return shown
+    earlier_text = ngettext("and %(count)d earlier month", "and %(count)d earlier months", earlier) % {"count": earlier}
+    return _("%(listed)s; %(earlier)s") % {"listed": shown, "earlier": earlier_text}
+
+
+def _noted(item: str, note: str) -> str:
+    return _("%(item)s (%(note)s)") % {"item": item, "note": note}
+
+
+def _short_coverage(points: list[Point]) -> list[str]:
+    """The sentence naming the months whose growth counts fewer accounts than expected, if any."""
+    items = [(point.period, _noted(month_short(point.period), point.coverage)) for point in points if point.coverage]
+    return [_coverage_sentence(items)] if items else []
+
+
+def _coverage_sentence(items: list[tuple[date, str]]) -> str:
+    return _("Bars that count fewer accounts than expected: %(months)s.") % {"months": _listed(items)}
 
 
 def _exact(value: int, *, signed: bool = False) -> str:
@@ -234,7 +270,18 @@ def cumulative_figure(
         for line in series
         if line.points
     ]
-    _described(figure, [_("Latest figures: %(values)s.") % {"values": "; ".join(latest)}] if latest else [])
+    parts = [_("Latest figures: %(values)s.") % {"values": "; ".join(latest)}] if latest else []
+    left_out: dict[date, list[str]] = {}
+    for line in series:
+        for period in line.left_out:
+            left_out.setdefault(period, []).append(line.name)
+    if left_out:
+        items = [(period, _noted(month_short(period), _(", ").join(names))) for period, names in left_out.items()]
+        parts.append(
+            _("Months not every account of a platform reported are left out of its line: %(months)s.")
+            % {"months": _listed(items)}
+        )
+    _described(figure, parts)
     return figure
 
 
@@ -249,8 +296,14 @@ def _bar_pattern(point: Point) -> str:
     return "x" if gap and point.illustrative else "." if point.illustrative else "/" if gap else ""
 
 
-def increments_figure(*, series: list[Series], metric_label: str, granularity: str) -> dict:
-    """What each period added, as stacked bars; a bar that covers missing months is hatched and says so."""
+def increments_figure(
+    *, series: list[Series], metric_label: str, granularity: str, coverage: list[tuple[date, str]] | None = None
+) -> dict:
+    """What each period added, as stacked bars; a bar that covers missing months is hatched and says so.
+
+    `coverage` says, by month (a period's last month shown), what the bars of that period count where they
+    count fewer accounts than expected: “covers 1 of 4 accounts”. A period still under way is compared with
+    the same months a year before, where its points say so (`Point.compared`)."""
     traces = []
     for bars in series:
         traces.append(
@@ -291,7 +344,21 @@ def increments_figure(*, series: list[Series], metric_label: str, granularity: s
         for bars in series
         if bars.points
     ]
-    _described(figure, [_("Added over the periods shown: %(values)s.") % {"values": "; ".join(added)}] if added else [])
+    parts = [_("Added over the periods shown: %(values)s.") % {"values": "; ".join(added)}] if added else []
+    if coverage:
+        parts.append(_coverage_sentence([(period, _noted(month_short(period), note)) for period, note in coverage]))
+    compared: dict[str, list[str]] = {}
+    for bars in series:
+        for point in bars.points:
+            if point.compared:
+                item = f"{bars.name} {_exact(point.value, signed=True)}"
+                compared.setdefault(_period_name(point), []).append(_noted(item, point.compared))
+    parts += [
+        _("%(period)s is compared with the same months a year before: %(values)s.")
+        % {"period": period, "values": "; ".join(values)}
+        for period, values in compared.items()
+    ]
+    _described(figure, parts)
     return figure
 
 
@@ -356,7 +423,8 @@ YEAR_PATTERNS = ("", "/")
 def year_over_year_figure(
     *, this_year: int, this_year_values: list[Point], last_year_values: list[Point], metric_label: str
 ) -> dict:
-    """This year's monthly growth against last year's, month by month."""
+    """This year's monthly growth against last year's, month by month; a month whose growth counts fewer
+    accounts than expected says so (`Point.coverage`), in its hover and in the description."""
     traces = []
     years = (
         (this_year - 1, last_year_values, YEAR_COLORS[1], YEAR_PATTERNS[1]),
@@ -403,6 +471,7 @@ def year_over_year_figure(
             % {"year": year, "values": "; ".join(f"{p.label} {_exact(p.value, signed=True)}" for p in points)}
             for year, points, _color, _pattern in reversed(years)
             if points
-        ],
+        ]
+        + _short_coverage(last_year_values + this_year_values),
     )
     return figure

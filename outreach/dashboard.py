@@ -5,6 +5,7 @@ turns the series into figures.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from outreach import rules
 from outreach.charts import DASHES, SYMBOLS, Point, Series, Share
 from outreach.models import Account, MetricSnapshot, Platform
-from outreach.monthly_totals import Coverage
+from outreach.monthly_totals import Coverage, month_index
 from outreach.months import add_months, month_label, month_short
 from outreach.numbers import short_count
 from outreach.rules import metric_label, views_content
@@ -244,7 +245,8 @@ def month_coverage(rows: list[PlatformMonthTotal], platform_ids: list[int], cove
         complete = True
         for platform_id in platform_ids:
             row = platforms.get(platform_id)
-            wanted = {metric: coverage.expected(platform_id, metric, period) for metric in rules.METRICS}
+            # The row holds its expected counts already; a platform with no row that month is looked up.
+            wanted = row.expected if row else {m: coverage.expected(platform_id, m, period) for m in rules.METRICS}
             got = {metric: row.reporting[metric] if row else 0 for metric in rules.METRICS}
             complete &= all(got[metric] >= wanted[metric] for metric in rules.METRICS)
             expected += max(wanted.values())
@@ -325,7 +327,52 @@ def _style(index: int, color: str) -> dict:
     return {"color": color, "dash": DASHES[index % len(DASHES)], "symbol": SYMBOLS[index % len(SYMBOLS)]}
 
 
-def _last_per_bucket(points: list[Point], granularity: str) -> list[Point]:
+_BUCKET_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def shown_to(bucket: date, granularity: str, latest: date | None) -> date:
+    """The last month of a quarter or year the figures reach: its own last month, or `latest` within it."""
+    end = add_months(bucket, _BUCKET_MONTHS[granularity] - 1)
+    return min(end, latest) if latest is not None else end
+
+
+def under_way(bucket: date, granularity: str, latest: date | None) -> bool:
+    """Whether a quarter or year holds the latest month shown before its own last month: “to date”."""
+    if granularity == "month" or latest is None:
+        return False
+    return bucket_of(latest, granularity) == bucket and latest < shown_to(bucket, granularity, None)
+
+
+def months_span(first: date, last: date) -> str:
+    """Months of one year: “Jan–Mar”, or “Jan” for one."""
+    if first == last:
+        # Translators: one month of a year, as in “2024 to date (Jan)”; %(number)d is its number (1–12).
+        return pgettext("a month of a year", "%(month)s") % {
+            "month": formats.date_format(first, "M"),
+            "number": first.month,
+        }
+    # Translators: months of one year, as in “2024 to date (Jan–Mar)”; %(first_number)d and %(last_number)d
+    # are their numbers (1–12), for languages that write them as numbers (1–3月).
+    return _("%(first)s–%(last)s") % {
+        "first": formats.date_format(first, "M"),
+        "last": formats.date_format(last, "M"),
+        "first_number": first.month,
+        "last_number": last.month,
+    }
+
+
+def period_label(bucket: date, granularity: str, latest: date | None = None) -> str:
+    """A period as the charts label it; the quarter or year still under way at `latest` is “to date”:
+    “2024 to date (Jan–Mar)”, “Q1 2024 to date (Jan–Feb)”."""
+    if not under_way(bucket, granularity, latest):
+        return bucket_label(bucket, granularity)
+    values = {"year": bucket.year, "quarter": (bucket.month - 1) // 3 + 1, "months": months_span(bucket, latest)}
+    if granularity == "quarter":
+        return _("Q%(quarter)s %(year)s to date (%(months)s)") % values
+    return _("%(year)s to date (%(months)s)") % values
+
+
+def _last_per_bucket(points: list[Point], granularity: str, latest: date | None) -> list[Point]:
     """A cumulative total per quarter or year is the last month's of that period."""
     if granularity == "month":
         return points
@@ -335,7 +382,7 @@ def _last_per_bucket(points: list[Point], granularity: str) -> list[Point]:
         last[bucket] = Point(
             period=bucket,
             value=point.value,
-            label=bucket_label(bucket, granularity),
+            label=period_label(bucket, granularity, latest),
             approximate=point.approximate,
             illustrative=point.illustrative,
             notes=(_("as of %(month)s") % {"month": month_short(point.period)},),
@@ -344,14 +391,27 @@ def _last_per_bucket(points: list[Point], granularity: str) -> list[Point]:
 
 
 def cumulative_series_by_platform(
-    rows: list[PlatformMonthTotal], platforms: list[Platform], *, metric: str, granularity: str
+    rows: list[PlatformMonthTotal],
+    platforms: list[Platform],
+    *,
+    metric: str,
+    granularity: str,
+    latest: date | None = None,
 ) -> list[Series]:
-    """A line per platform: the sum of its accounts' reported totals, saying when not all reported."""
-    expected = defaultdict(int)
+    """A line per platform: the sum of its accounts' reported totals.
+
+    A month some account expected to report the figure (`PlatformMonthTotal.expected`) has not is left
+    out of its platform's line (and named in `Series.left_out`): the sum of the others would draw a
+    cumulative total falling.
+    """
     by_platform = defaultdict(list)
+    left_out = defaultdict(list)
     for row in rows:
-        expected[row.platform_id] = max(expected[row.platform_id], row.reporting[metric])
-        if row.totals[metric] is not None:
+        if row.totals[metric] is None:
+            continue
+        if row.reporting[metric] < row.expected[metric]:
+            left_out[row.platform_id].append(row.period)
+        else:
             by_platform[row.platform_id].append(row)
     series = []
     for index, platform in enumerate(platforms):
@@ -361,14 +421,16 @@ def cumulative_series_by_platform(
                 value=row.totals[metric],
                 approximate=row.approximate,
                 illustrative=row.illustrative,
-                notes=_coverage_notes(row.reporting[metric], expected[platform.pk]),
             )
             for row in by_platform[platform.pk]
         ]
-        if points:
+        if points or left_out[platform.pk]:
             series.append(
                 Series(
-                    name=platform.name, points=_last_per_bucket(points, granularity), **_style(index, platform.color)
+                    name=platform.name,
+                    points=_last_per_bucket(points, granularity, latest),
+                    left_out=tuple(sorted(left_out[platform.pk])),
+                    **_style(index, platform.color),
                 )
             )
     return series
@@ -394,7 +456,7 @@ def account_name(account: Account, accounts: list[Account]) -> str:
 
 
 def cumulative_series_by_account(
-    rows: list[AccountMonth], accounts: list[Account], *, metric: str, granularity: str
+    rows: list[AccountMonth], accounts: list[Account], *, metric: str, granularity: str, latest: date | None = None
 ) -> list[Series]:
     """A line per account."""
     series = []
@@ -410,11 +472,165 @@ def cumulative_series_by_account(
             series.append(
                 Series(
                     name=account_name(account, accounts),
-                    points=_last_per_bucket(points, granularity),
+                    points=_last_per_bucket(points, granularity, latest),
                     **_style(index, account.platform.color),
                 )
             )
     return series
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """Per group (a platform, or an account) and month, how many accounts are expected to report a figure
+    and how many have: what a bar of growth leaves out (`missing`)."""
+
+    expected: Callable[[int, date], int]
+    reported: dict[tuple[int, date], int]
+
+    def missing(self, group_id: int, period: date) -> int:
+        return max(0, self.expected(group_id, period) - self.reported.get((group_id, period), 0))
+
+
+def platform_reporting(rows: list[PlatformMonthTotal], coverage: Coverage, *, metric: str) -> Reporting:
+    """Each platform's accounts expected to report `metric` in a month (`coverage`), and those that did."""
+    # The rows hold their expected counts already; only a platform's months with no row are looked up.
+    held = {(row.platform_id, row.period): row.expected[metric] for row in rows}
+
+    def expected(platform_id: int, period: date) -> int:
+        count = held.get((platform_id, period))
+        return coverage.expected(platform_id, metric, period) if count is None else count
+
+    return Reporting(expected=expected, reported={(row.platform_id, row.period): row.reporting[metric] for row in rows})
+
+
+def account_reporting(rows: list[AccountMonth], accounts: list[Account], *, metric: str) -> Reporting:
+    """Whether each account is expected to report `metric` in a month, and whether it did: as `Coverage`
+    counts it, from its first report on, and for an inactive account up to its last."""
+    reports = defaultdict(list)
+    for row in rows:
+        if row.figures[metric] is not None:
+            reports[row.account_id].append(row.period)
+    active = {account.pk: account.is_active for account in accounts}
+    spans = {account_id: (min(periods), max(periods)) for account_id, periods in reports.items()}
+
+    def expected(account_id: int, period: date) -> int:
+        first, last = spans.get(account_id, (None, None))
+        return int(first is not None and first <= period and (active.get(account_id, True) or period <= last))
+
+    return Reporting(
+        expected=expected,
+        reported={(account_id, period): 1 for account_id, periods in reports.items() for period in periods},
+    )
+
+
+def _growth_coverage(grown: int, missing: int) -> str:
+    """“covers 3 of 4 accounts” where `missing` accounts expected to grow have not reported, else empty."""
+    return _coverage_notes(grown, grown + missing)[0] if missing else ""
+
+
+def _in_month(note: str, month: date, granularity: str) -> str:
+    """A quarter's or year's note about one of its months names that month: “Mar 2024: covers 1 of 4 accounts”."""
+    if not note or granularity == "month":
+        return note
+    return _("%(month)s: %(note)s") % {"month": month_short(month), "note": note}
+
+
+def _year_before(group_id: int, bucket: date, latest: date, at: dict[tuple[int, date], Increment]) -> str:
+    """A period under way's same months a year before, for one group: “Jan–Mar 2023: +12,345”. Empty
+    unless that group grew in the first and the last of those months, from the month before the first."""
+    first, last = add_months(bucket, -12), add_months(latest, -12)
+    start, end = at.get((group_id, first)), at.get((group_id, last))
+    if start is None or end is None or start.gaps:
+        return ""
+    months = [add_months(first, count) for count in range(month_index(last) - month_index(first) + 1)]
+    growth = sum(at[(group_id, month)].value for month in months if (group_id, month) in at)
+    return _("%(months)s %(year)s: %(growth)s") % {
+        "months": months_span(first, last),
+        "year": first.year,
+        "growth": f"{growth:+,}",
+    }
+
+
+def increment_series(
+    increments: list[Increment],
+    groups: list,
+    *,
+    by: str,
+    accounts: list[Account],
+    granularity: str,
+    reporting: Reporting | None = None,
+    latest: date | None = None,
+) -> list[Series]:
+    """Bars of growth per period, one series per platform or account (`groups`, in their order).
+
+    A bar whose last month (of the period; `latest` within the period under way) leaves out accounts of
+    its group expected to grow, by `reporting`, says how many it covers; the period under way at `latest`
+    is labelled “to date” and compared with the same months a year before.
+    """
+    sums: dict[tuple[int, date], dict] = {}
+    at: dict[tuple[int, date], Increment] = {}
+    for increment in increments:
+        at[(increment.group_id, increment.period)] = increment
+        bucket = bucket_of(increment.period, granularity)
+        entry = sums.setdefault(
+            (increment.group_id, bucket), {"value": 0, "approximate": False, "illustrative": False, "notes": []}
+        )
+        entry["value"] += increment.value
+        entry["approximate"] |= increment.approximate
+        entry["illustrative"] |= increment.illustrative
+        entry["notes"].extend(_gap_note(increment))
+    by_group: dict[int, list[Point]] = defaultdict(list)
+    labels = {bucket: period_label(bucket, granularity, latest) for _group, bucket in sums}
+    for (group_id, bucket), entry in sorted(sums.items(), key=lambda item: item[0][1]):
+        last = shown_to(bucket, granularity, latest)
+        grown = at[(group_id, last)].accounts if (group_id, last) in at else 0
+        missing = reporting.missing(group_id, last) if reporting is not None else 0
+        by_group[group_id].append(
+            Point(
+                period=bucket,
+                value=entry["value"],
+                label=labels[bucket],
+                approximate=entry["approximate"],
+                illustrative=entry["illustrative"],
+                notes=tuple(entry["notes"]),
+                coverage=_in_month(_growth_coverage(grown, missing), last, granularity),
+                compared=_year_before(group_id, bucket, latest, at) if under_way(bucket, granularity, latest) else "",
+            )
+        )
+    series = []
+    for index, group in enumerate(groups):
+        points = by_group[group.pk]
+        if points:
+            name = group.name if by == "platform" else account_name(group, accounts)
+            color = group.color if by == "platform" else group.platform.color
+            series.append(Series(name=name, points=points, **_style(index, color)))
+    return series
+
+
+def increment_coverage(
+    increments: list[Increment],
+    reporting: Reporting,
+    platform_ids: list[int],
+    *,
+    granularity: str,
+    latest: date | None = None,
+) -> list[tuple[date, str]]:
+    """Per period with growth, where its bars count fewer accounts than expected in all: the month it is
+    about (the period's last month shown) and “covers 1 of 4 accounts”. Platforms expected to report that
+    month with no bar at all count too (`reporting`, per platform)."""
+    grown: dict[date, int] = defaultdict(int)
+    lasts = {}
+    for increment in increments:
+        bucket = bucket_of(increment.period, granularity)
+        last = lasts.setdefault(bucket, shown_to(bucket, granularity, latest))
+        if increment.period == last:
+            grown[last] += increment.accounts
+    noted = []
+    for last in sorted(lasts.values()):
+        missing = sum(reporting.missing(platform_id, last) for platform_id in platform_ids)
+        if missing:
+            noted.append((last, _growth_coverage(grown[last], missing)))
+    return noted
 
 
 def _gap_note(increment: Increment) -> tuple[str, ...]:
@@ -429,53 +645,22 @@ def _gap_note(increment: Increment) -> tuple[str, ...]:
     return (_("includes %(accounts)d accounts' growth over months with no report") % {"accounts": increment.gaps},)
 
 
-def increment_series(
-    increments: list[Increment], groups: list, *, by: str, accounts: list[Account], granularity: str
-) -> list[Series]:
-    """Bars of growth per period, one series per platform or account (`groups`, in their order)."""
-    sums: dict[tuple[int, date], dict] = {}
-    for increment in increments:
-        bucket = bucket_of(increment.period, granularity)
-        entry = sums.setdefault(
-            (increment.group_id, bucket), {"value": 0, "approximate": False, "illustrative": False, "notes": []}
-        )
-        entry["value"] += increment.value
-        entry["approximate"] |= increment.approximate
-        entry["illustrative"] |= increment.illustrative
-        entry["notes"].extend(_gap_note(increment))
-    by_group: dict[int, list[Point]] = defaultdict(list)
-    labels = {bucket: bucket_label(bucket, granularity) for _group, bucket in sums}
-    for (group_id, bucket), entry in sorted(sums.items(), key=lambda item: item[0][1]):
-        by_group[group_id].append(
-            Point(
-                period=bucket,
-                value=entry["value"],
-                label=labels[bucket],
-                approximate=entry["approximate"],
-                illustrative=entry["illustrative"],
-                notes=tuple(entry["notes"]),
-            )
-        )
-    series = []
-    for index, group in enumerate(groups):
-        points = by_group[group.pk]
-        if points:
-            name = group.name if by == "platform" else account_name(group, accounts)
-            color = group.color if by == "platform" else group.platform.color
-            series.append(Series(name=name, points=points, **_style(index, color)))
-    return series
+def monthly_growth(
+    increments: list[Increment], year: int, *, reporting: Reporting | None = None, platform_ids: list[int] = ()
+) -> list[Point]:
+    """The growth of every month of `year`, summed over platforms or accounts, for the year-over-year chart.
 
-
-def monthly_growth(increments: list[Increment], year: int) -> list[Point]:
-    """The growth of every month of `year`, summed over platforms or accounts, for the year-over-year chart."""
+    A month whose growth leaves out accounts expected to grow (by `reporting`, per platform of
+    `platform_ids`, those with no growth at all included) says how many it covers."""
     months: dict[date, dict] = {}
     for increment in increments:
         if increment.period.year != year:
             continue
-        entry = months.setdefault(increment.period, {"value": 0, "illustrative": False, "notes": []})
+        entry = months.setdefault(increment.period, {"value": 0, "illustrative": False, "notes": [], "accounts": 0})
         entry["value"] += increment.value
         entry["illustrative"] |= increment.illustrative
         entry["notes"].extend(_gap_note(increment))
+        entry["accounts"] += increment.accounts
     return [
         Point(
             period=period,
@@ -483,6 +668,10 @@ def monthly_growth(increments: list[Increment], year: int) -> list[Point]:
             label=formats.date_format(period, "M"),
             illustrative=entry["illustrative"],
             notes=tuple(entry["notes"]),
+            coverage=_growth_coverage(
+                entry["accounts"],
+                sum(reporting.missing(platform_id, period) for platform_id in platform_ids) if reporting else 0,
+            ),
         )
         for period, entry in sorted(months.items())
     ]

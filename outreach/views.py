@@ -149,11 +149,16 @@ def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platfo
     metric_label = rules.metric_label(metric, shown_platforms)
     if by == "account":
         lines = dashboard.cumulative_series_by_account(
-            months.account_months, accounts, metric=metric, granularity=granularity
+            months.account_months, accounts, metric=metric, granularity=granularity, latest=latest
         )
     else:
-        lines = dashboard.cumulative_series_by_platform(totals, shown_platforms, metric=metric, granularity=granularity)
+        lines = dashboard.cumulative_series_by_platform(
+            totals, shown_platforms, metric=metric, granularity=granularity, latest=latest
+        )
     increments = months.increments
+    # What the growth covers: per platform, and per account with a bar per account.
+    platform_reporting = dashboard.platform_reporting(totals, months.coverage, metric=metric)
+    shown_ids = [platform.pk for platform in shown_platforms]
     milestones = selectors.dashboard_milestones(scope)
     # Shares from a month every account reported: a partial month's would credit whoever entered first.
     shares_month = dashboard.shares_month(entered, latest)
@@ -172,9 +177,16 @@ def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platfo
                 by=by,
                 accounts=accounts,
                 granularity=granularity,
+                reporting=platform_reporting
+                if by == "platform"
+                else dashboard.account_reporting(months.account_months, accounts, metric=metric),
+                latest=latest,
             ),
             metric_label=metric_label,
             granularity=granularity,
+            coverage=dashboard.increment_coverage(
+                increments, platform_reporting, shown_ids, granularity=granularity, latest=latest
+            ),
         ),
         "shares": charts.shares_figure(
             views=dashboard.shares(totals, shares_month, "views", platforms),
@@ -184,8 +196,12 @@ def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platfo
         ),
         "year_over_year": charts.year_over_year_figure(
             this_year=latest.year,
-            this_year_values=dashboard.monthly_growth(increments, latest.year),
-            last_year_values=dashboard.monthly_growth(increments, latest.year - 1),
+            this_year_values=dashboard.monthly_growth(
+                increments, latest.year, reporting=platform_reporting, platform_ids=shown_ids
+            ),
+            last_year_values=dashboard.monthly_growth(
+                increments, latest.year - 1, reporting=platform_reporting, platform_ids=shown_ids
+            ),
             metric_label=metric_label,
         ),
     }

@@ -19,8 +19,9 @@ SOURCES = [ROOT / "outreach", ROOT / "accounts"]
 TEMPLATES = ROOT / "templates"
 CALLS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy", "npgettext"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
-# Placeholders a translation may use though the English does not (see account_phrase in outreach/dashboard.py).
-EXTRA_PLACEHOLDERS = {"organisation"}
+# Placeholders a translation may use though the English does not (see account_phrase and months_span in
+# outreach/dashboard.py: 1–3月 writes months as numbers where English names them).
+EXTRA_PLACEHOLDERS = {"organisation", "number", "first_number", "last_number"}
 
 
 def python_messages() -> set[tuple[str, str]]:

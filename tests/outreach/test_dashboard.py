@@ -216,9 +216,7 @@ def test_a_card_without_an_earlier_figure_shows_no_change_and_one_from_zero_no_p
     assert "inf%" not in page and "Infinity" not in page and "since Feb 2023" not in page
 
 
-def test_a_month_still_being_entered_is_not_the_default_and_its_own_page_says_what_it_covers(
-    manager_client, museum
-):
+def test_a_month_still_being_entered_is_not_the_default_and_its_own_page_says_what_it_covers(manager_client, museum):
     SnapshotFactory(account=museum["douyin"], period=date(2024, 3, 1), videos=350, views=7_700_000, followers=None)
 
     default = manager_client.get(URL)
