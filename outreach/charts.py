@@ -17,7 +17,7 @@ from functools import lru_cache
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from outreach.months import month_short
+from outreach.months import add_months, month_short
 from outreach.numbers import short_count
 
 PERIODS = {"month": "M1", "quarter": "M3", "year": "M12"}
@@ -119,11 +119,16 @@ def _value_axis(values: list[int], scale: str = "linear") -> dict:
     }
 
 
-def _say_when_empty(figure: dict, has_points: bool) -> None:
+def _no_growth() -> str:
+    # Said by the growth charts when there are figures but no account has two reports of this one yet.
+    return _("No growth to show yet: growth takes two reported months of a figure.")
+
+
+def _say_when_empty(figure: dict, has_points: bool, text: str = "") -> None:
     if not has_points:
         figure["layout"].setdefault("annotations", []).append(
             {
-                "text": _("No figures of this kind for these filters"),
+                "text": text or _("No figures of this kind for these filters"),
                 "showarrow": False,
                 "xref": "paper",
                 "yref": "paper",
@@ -133,9 +138,9 @@ def _say_when_empty(figure: dict, has_points: bool) -> None:
         )
 
 
-def _described(figure: dict, parts: list[str]) -> None:
+def _described(figure: dict, parts: list[str], empty: str = "") -> None:
     """The chart's text alternative, read by screen readers in place of the drawing: its figures in words."""
-    text = " ".join(parts) if parts else _("No figures of this kind for these filters")
+    text = " ".join(parts) if parts else empty or _("No figures of this kind for these filters")
     figure["layout"]["meta"]["description"] = text
 
 
@@ -186,10 +191,16 @@ def _base_layout(title: str, caption: str) -> dict:
     }
 
 
-def _time_axis(granularity: str) -> dict:
+def _time_axis(granularity: str, periods: set[date] | None = None) -> dict:
     axis = {"type": "date", "ticklabelmode": "period", "showgrid": False}
     if granularity != "month":
         axis["dtick"] = PERIODS[granularity]
+    if periods is not None and len(periods) == 1:
+        # Plotly zooms a lone bar's date axis down to milliseconds: show the period and one either side.
+        [period] = periods
+        step = {"month": 1, "quarter": 3, "year": 12}[granularity]
+        axis["dtick"] = PERIODS[granularity]
+        axis["range"] = [add_months(period, -step).isoformat(), add_months(period, step).isoformat()]
     return axis
 
 
@@ -335,10 +346,10 @@ def increments_figure(
         ),
     )
     layout["barmode"] = "relative"
-    layout["xaxis"] = _time_axis(granularity)
+    layout["xaxis"] = _time_axis(granularity, {point.period for bars in series for point in bars.points})
     layout["yaxis"] = _value_axis(_stacked_extremes(series))
     figure = {"data": traces, "layout": layout}
-    _say_when_empty(figure, any(line.points for line in series))
+    _say_when_empty(figure, any(line.points for line in series), _no_growth())
     added = [
         f"{bars.name}: {_exact(sum(point.value for point in bars.points), signed=True)}"
         for bars in series
@@ -358,7 +369,7 @@ def increments_figure(
         % {"period": period, "values": "; ".join(values)}
         for period, values in compared.items()
     ]
-    _described(figure, parts)
+    _described(figure, parts, _no_growth())
     return figure
 
 
@@ -463,7 +474,7 @@ def year_over_year_figure(
     layout["xaxis"] = {"type": "category"}
     layout["yaxis"] = _value_axis([p.value for p in this_year_values + last_year_values])
     figure = {"data": traces, "layout": layout}
-    _say_when_empty(figure, bool(this_year_values or last_year_values))
+    _say_when_empty(figure, bool(this_year_values or last_year_values), _no_growth())
     _described(
         figure,
         [
@@ -473,5 +484,6 @@ def year_over_year_figure(
             if points
         ]
         + _short_coverage(last_year_values + this_year_values),
+        _no_growth(),
     )
     return figure

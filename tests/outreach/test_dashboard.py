@@ -376,6 +376,27 @@ def test_a_figure_no_account_reports_says_so_instead_of_drawing_nothing(manager_
     assert "No figures of this kind for these filters" in [note["text"] for note in annotations]
 
 
+def test_one_month_of_figures_says_growth_needs_a_second_one(manager_client, seeded):
+    # The seed alone: February 2024 for every account, so no growth yet.
+    response = manager_client.get(URL)
+
+    for name in ("increments", "year_over_year"):
+        drawn = figure(response, name)
+        assert drawn["data"] == [] or all(not trace["y"] for trace in drawn["data"])
+        notes = [note["text"] for note in drawn["layout"].get("annotations", [])]
+        assert "No growth to show yet: growth takes two reported months of a figure." in notes
+        assert "No figures of this kind" not in drawn["layout"]["meta"]["description"]
+
+
+def test_a_single_month_of_growth_is_drawn_on_a_month_wide_axis(manager_client, seeded):
+    SnapshotFactory(account=seeded["wechat"], period=date(2024, 3, 1), articles=1010, views=20_100_000)
+
+    response = manager_client.get(URL, {"end": "2024-03"})
+
+    axis = figure(response, "increments")["layout"]["xaxis"]
+    assert axis["range"] == ["2024-02-01", "2024-04-01"] and axis["dtick"] == "M1"
+
+
 @pytest.mark.parametrize(
     "query", [{}, {"by": "account", "scale": "log"}, {"granularity": "year", "metric": "followers"}]
 )
