@@ -227,14 +227,21 @@ class MonthCoverage:
     period: date
     entered: int
     expected: int
-    complete: bool  # every expected figure reported: all accounts may have entered with a figure missing
+    figures_complete: bool  # every expected figure reported, too (an account may enter a month, a figure left out)
+
+    @property
+    def complete(self) -> bool:
+        """Every account expected this month has entered it: the month the dashboard shows by default. Not
+        every figure, so that an account that stops counting one does not hold the page at an old month
+        (the figure's own coverage says what it lacks)."""
+        return self.entered >= self.expected
 
 
 def month_coverage(rows: list[PlatformMonthTotal], platform_ids: list[int], coverage: Coverage) -> list[MonthCoverage]:
     """Every month of `rows`, oldest first, with how many accounts of `platform_ids` have entered it.
 
-    A month is complete when every account expected to report each figure has; the accounts counted
-    are, per platform, those of its most widely reported figure (every account reports views).
+    The accounts counted are, per platform, those of its most widely reported figure (every account
+    reports views); the month's figures are complete when every account expected to report each figure has.
     """
     by_month: dict[date, dict[int, PlatformMonthTotal]] = defaultdict(dict)
     for row in rows:
@@ -251,7 +258,7 @@ def month_coverage(rows: list[PlatformMonthTotal], platform_ids: list[int], cove
             complete &= all(got[metric] >= wanted[metric] for metric in rules.METRICS)
             expected += max(wanted.values())
             entered += max(got.values())
-        months.append(MonthCoverage(period=period, entered=entered, expected=expected, complete=complete))
+        months.append(MonthCoverage(period=period, entered=entered, expected=expected, figures_complete=complete))
     return months
 
 
@@ -277,17 +284,22 @@ class Notice:
 def partial_month_notice(month: MonthCoverage, *, showing: date | None = None) -> str:
     """“March 2024: 1 of 4 accounts entered; showing February 2024, the latest complete month.”"""
     values = {"month": month_label(month.period), "entered": month.entered, "expected": month.expected}
-    if month.entered >= month.expected:
-        entered = _("%(month)s: every account entered, some figures still missing") % values
-    else:
-        entered = (
-            ngettext(
-                "%(month)s: %(entered)d of %(expected)d account entered",
-                "%(month)s: %(entered)d of %(expected)d accounts entered",
-                month.expected,
+    if month.complete:
+        return (
+            _(
+                "%(month)s: every account entered, some figures left out. Each total says how many accounts it "
+                "covers; changes compare the accounts that reported both months."
             )
             % values
         )
+    entered = (
+        ngettext(
+            "%(month)s: %(entered)d of %(expected)d account entered",
+            "%(month)s: %(entered)d of %(expected)d accounts entered",
+            month.expected,
+        )
+        % values
+    )
     if showing is not None:
         return _("%(entered)s; showing %(showing)s, the latest complete month.") % {
             "entered": entered,
@@ -306,8 +318,9 @@ def summary_partial_note(month: date) -> str:
 
 
 def shares_month(months: list[MonthCoverage], shown: date) -> date:
-    """The month the shares come from: the month shown if complete, else the latest complete one before."""
-    return max((month.period for month in months if month.complete and month.period <= shown), default=shown)
+    """The month the shares come from: the month shown if every figure of it is in, else the latest such
+    month before (a month missing a report would credit whoever entered first)."""
+    return max((month.period for month in months if month.figures_complete and month.period <= shown), default=shown)
 
 
 def shares(rows: list[PlatformMonthTotal], period: date, metric: str, platforms: list[Platform]) -> list[Share]:

@@ -92,14 +92,15 @@ def dashboard_view(request):
         months = months.up_to(complete)
         latest = complete
         scope = dataclasses.replace(scope, end=complete)
-    elif latest is not None and latest != complete:
-        month = next(month for month in entered if month.period == latest)
+    elif latest is not None and not (shown := next(m for m in entered if m.period == latest)).figures_complete:
+        # A month chosen while it is being entered, or one every account entered with a figure left out.
+        earlier = complete if complete is not None and complete < latest else None
         notices = [
             dashboard.Notice(
-                text=dashboard.partial_month_notice(month),
-                link=_dashboard_link(request, end=complete) if complete else "",
-                link_text=_("See %(month)s, the latest complete month") % {"month": month_label(complete)}
-                if complete
+                text=dashboard.partial_month_notice(shown),
+                link=_dashboard_link(request, end=earlier) if earlier else "",
+                link_text=_("See %(month)s, the latest complete month") % {"month": month_label(earlier)}
+                if earlier
                 else "",
             )
         ]

@@ -127,3 +127,24 @@ def test_in_chinese_the_same_page_says_the_same(march_begun, director):
     views = next(card for label, card in shown.items() if label.startswith("浏览量") or label.startswith("阅读"))
     assert "涵盖4个账号中的1个" in views
     assert "较2024年2月 +100,000（+0.5%），按两个月都已报送的1个账号计" in views
+
+
+def test_a_month_every_account_entered_with_a_figure_left_out_is_shown_and_says_so(staff_app, seeded, director):
+    # An account that stops counting a figure must not hold the page at an old month: March is shown,
+    # and the figure left out says what it lacks.
+    from tests.outreach.test_month_grid import MARCH_2024
+
+    march = {**MARCH_2024, "wechat": {"articles": "1,010", "views": "20,100,000"}}  # followers left empty
+    response = save_grid(staff_app, "2024-03", {seeded[slug]: figures for slug, figures in march.items()})
+    assert response.status_code == 302, text_of(response)
+    app, _page = director
+
+    page = app.get(reverse("dashboard"))
+
+    text = text_of(page)
+    assert "March 2024: every account entered, some figures left out." in text
+    assert "Mar 2024" in page.html.select_one("#cards-heading").get_text()
+    shown = cards(page)
+    assert "not entered yet by the 1 account that reports it" in shown["Followers"]
+    assert "covers" not in shown["Views"] and "over the" not in shown["Views"], "every account reported views"
+    assert "Feb 2024" in figure(page, "shares")["layout"]["title"]["text"], "shares from a month with every figure"
