@@ -206,11 +206,11 @@ def platform_cards(
     by_platform = defaultdict(list)
     for row in rows:
         by_platform[row.platform_id].append(row)
-    return [
+    every = [
         PlatformCards(platform=platform, cards=headline_cards(by_platform[platform.pk], shown, [platform], coverage))
         for platform in platforms
-        if by_platform[platform.pk]
     ]
+    return [platform_cards for platform_cards in every if platform_cards.cards]
 
 
 def latest_month(rows: list[PlatformMonthTotal]) -> date | None:
@@ -266,10 +266,18 @@ def latest_complete(months: list[MonthCoverage]) -> date | None:
     return max((month.period for month in months if month.complete), default=None)
 
 
-def platforms_of(rows: list[PlatformMonthTotal], platforms: list[Platform]) -> list[Platform]:
-    """The platforms (in their order) with figures among `rows`."""
-    reporting = {row.platform_id for row in rows}
-    return [platform for platform in platforms if platform.pk in reporting]
+def platforms_of(rows: list[PlatformMonthTotal], platforms: list[Platform], coverage: Coverage) -> list[Platform]:
+    """The platforms (in their order) with figures among `rows`, or expected to have some in their latest
+    month: a platform whose accounts have not entered the months read (`start` is later) still counts."""
+    shown = {row.platform_id for row in rows}
+    latest = latest_month(rows)
+    if latest is not None:
+        shown |= {
+            group_id
+            for group_id in coverage.groups()
+            if any(coverage.expected(group_id, metric, latest) for metric in rules.METRICS)
+        }
+    return [platform for platform in platforms if platform.pk in shown]
 
 
 @dataclass(frozen=True)

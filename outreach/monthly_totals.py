@@ -169,6 +169,10 @@ class Coverage:
             if changes
         }
 
+    def groups(self) -> set[int]:
+        """The groups (platforms, or accounts) any account is ever expected to report in."""
+        return {group_id for group_id, _metric in self._steps}
+
     def expected(self, group_id: int, metric: str, period: date) -> int:
         steps = self._steps.get((group_id, metric))
         if steps is None:

@@ -73,7 +73,7 @@ def dashboard_view(request):
     # Past so many accounts, lines per account give way to lines per platform (a notice says so).
     by = "platform" if account_total > LINES_PER_ACCOUNT_AT_MOST else chosen["by"]
     months = selectors.dashboard_months(scope, metric=chosen["metric"], by=by)
-    shown_platforms = dashboard.platforms_of(months.totals, platforms)
+    shown_platforms = dashboard.platforms_of(months.totals, platforms, months.coverage)
     entered = dashboard.month_coverage(months.totals, [platform.pk for platform in shown_platforms], months.coverage)
     latest = dashboard.latest_month(months.totals)
     complete = dashboard.latest_complete(entered)

@@ -148,3 +148,18 @@ def test_a_month_every_account_entered_with_a_figure_left_out_is_shown_and_says_
     assert "not entered yet by the 1 account that reports it" in shown["Followers"]
     assert "covers" not in shown["Views"] and "over the" not in shown["Views"], "every account reported views"
     assert "Feb 2024" in figure(page, "shares")["layout"]["title"]["text"], "shares from a month with every figure"
+
+
+def test_a_start_after_a_platforms_last_report_does_not_leave_it_out_of_the_coverage(march_begun, director):
+    # Only WeChat has entered March: read from March on, the other three platforms have no row at all,
+    # and are still the accounts March is waiting for.
+    app, page = director
+    form = next(form for form in page.forms.values() if "start" in form.fields)
+    form["start"], form["end"] = "2024-03", "2024-03"
+
+    march = form.submit()
+
+    assert "March 2024: 1 of 4 accounts entered so far." in text_of(march)
+    assert "covers 1 of 4 accounts" in cards(march)["Views"]
+    douyin = next(card for card in march.html.select("article.platform-card") if "Douyin" in card.get_text())
+    assert "not entered yet by the 1 account that reports it" in " ".join(douyin.get_text(" ").split())
