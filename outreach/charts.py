@@ -382,12 +382,26 @@ class Share:
     value: int
 
 
-def shares_figure(*, views: list[Share], followers: list[Share], month: date, complete: bool = True) -> dict:
+def shares_figure(
+    *,
+    views: list[Share],
+    followers: list[Share],
+    month: date,
+    followers_month: date | None = None,
+    complete: bool = True,
+) -> dict:
     """Each platform's share of views, and of followers where more than one platform reports them (a
-    single platform's 100% says nothing). From a month every account reported, unless none did
-    (`complete`): then the caption says the shares cover only the accounts that have."""
+    single platform's 100% says nothing). Each from a month every account reported it (followers' may be
+    an earlier month than views', and its pie says which), unless none did (`complete`): then the caption
+    says the shares cover only the accounts that have."""
     traces = []
-    pies = [(_("Views"), views)] + ([(_("Followers"), followers)] if len(followers) > 1 else [])
+    followers_title = _("Followers")
+    if followers_month is not None and followers_month != month:
+        followers_title = _("%(figure)s, %(month)s") % {
+            "figure": followers_title,
+            "month": month_short(followers_month),
+        }
+    pies = [(_("Views"), views)] + ([(followers_title, followers)] if len(followers) > 1 else [])
     width = 1 / len(pies)
     for index, (title, shares) in enumerate(pies):
         traces.append(

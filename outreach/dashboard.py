@@ -227,7 +227,12 @@ class MonthCoverage:
     period: date
     entered: int
     expected: int
-    figures_complete: bool  # every expected figure reported, too (an account may enter a month, a figure left out)
+    missing_figures: frozenset[str] = frozenset()  # figures some account expected to report left out
+
+    @property
+    def figures_complete(self) -> bool:
+        """Every expected figure reported, too (an account may enter a month with a figure left out)."""
+        return not self.missing_figures
 
     @property
     def complete(self) -> bool:
@@ -249,16 +254,18 @@ def month_coverage(rows: list[PlatformMonthTotal], platform_ids: list[int], cove
     months = []
     for period, platforms in sorted(by_month.items()):
         entered = expected = 0
-        complete = True
+        missing = set()
         for platform_id in platform_ids:
             row = platforms.get(platform_id)
             # The row holds its expected counts already; a platform with no row that month is looked up.
             wanted = row.expected if row else {m: coverage.expected(platform_id, m, period) for m in rules.METRICS}
             got = {metric: row.reporting[metric] if row else 0 for metric in rules.METRICS}
-            complete &= all(got[metric] >= wanted[metric] for metric in rules.METRICS)
+            missing |= {metric for metric in rules.METRICS if got[metric] < wanted[metric]}
             expected += max(wanted.values())
             entered += max(got.values())
-        months.append(MonthCoverage(period=period, entered=entered, expected=expected, figures_complete=complete))
+        months.append(
+            MonthCoverage(period=period, entered=entered, expected=expected, missing_figures=frozenset(missing))
+        )
     return months
 
 
@@ -325,10 +332,12 @@ def summary_partial_note(month: date) -> str:
     }
 
 
-def shares_month(months: list[MonthCoverage], shown: date) -> date:
-    """The month the shares come from: the month shown if every figure of it is in, else the latest such
-    month before (a month missing a report would credit whoever entered first)."""
-    return max((month.period for month in months if month.figures_complete and month.period <= shown), default=shown)
+def shares_month(months: list[MonthCoverage], shown: date, metric: str) -> tuple[date, bool]:
+    """The month a share of `metric` comes from, and whether every account expected reported it then: the
+    month shown if they did, else the latest such month before (a month missing a report would credit
+    whoever entered first), else the month shown as it is."""
+    whole = [month.period for month in months if metric not in month.missing_figures and month.period <= shown]
+    return (max(whole), True) if whole else (shown, False)
 
 
 def shares(rows: list[PlatformMonthTotal], period: date, metric: str, platforms: list[Platform]) -> list[Share]:

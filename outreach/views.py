@@ -161,8 +161,10 @@ def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platfo
     platform_reporting = dashboard.platform_reporting(totals, months.coverage, metric=metric)
     shown_ids = [platform.pk for platform in shown_platforms]
     milestones = selectors.dashboard_milestones(scope)
-    # Shares from a month every account reported: a partial month's would credit whoever entered first.
-    shares_month = dashboard.shares_month(entered, latest)
+    # Shares from a month every account reported the figure: a partial month's would credit whoever
+    # entered first. Per figure, so that an account that stopped counting followers holds back only those.
+    views_month, views_whole = dashboard.shares_month(entered, latest, "views")
+    followers_month, followers_whole = dashboard.shares_month(entered, latest, "followers")
     figures = {
         "cumulative": charts.cumulative_figure(
             series=lines,
@@ -190,10 +192,11 @@ def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platfo
             ),
         ),
         "shares": charts.shares_figure(
-            views=dashboard.shares(totals, shares_month, "views", platforms),
-            followers=dashboard.shares(totals, shares_month, "followers", platforms),
-            month=shares_month,
-            complete=any(month.period == shares_month and month.complete for month in entered),
+            views=dashboard.shares(totals, views_month, "views", platforms),
+            followers=dashboard.shares(totals, followers_month, "followers", platforms),
+            month=views_month,
+            followers_month=followers_month,
+            complete=views_whole and followers_whole,
         ),
         "year_over_year": charts.year_over_year_figure(
             this_year=latest.year,

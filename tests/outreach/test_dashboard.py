@@ -152,6 +152,22 @@ def test_shares_are_each_platforms_part_of_the_latest_month(manager_client, muse
     assert "Followers: WeChat official account only." in shares["layout"]["meta"]["description"]
 
 
+def test_an_account_that_stops_counting_followers_holds_back_only_the_followers_share(manager_client, platform):
+    wechat = AccountFactory(platform=platform("wechat"), opened_on=date(2015, 6, 1))
+    bilibili = AccountFactory(platform=platform("bilibili"), opened_on=date(2020, 6, 1))
+    for period, bilibili_followers in ((date(2024, 1, 1), 500_000), (date(2024, 2, 1), None), (date(2024, 3, 1), None)):
+        SnapshotFactory(account=wechat, period=period, articles=1000, views=20_000_000, followers=2_600_000)
+        SnapshotFactory(account=bilibili, period=period, videos=300, views=1_000_000, followers=bilibili_followers)
+
+    shares = figure(manager_client.get(URL), "shares")
+
+    assert "Mar 2024" in shares["layout"]["title"]["text"], "every account reported views in March"
+    views, followers = shares["data"]
+    assert views["values"] == [20_000_000, 1_000_000]
+    assert followers["title"]["text"] == "Followers, Jan 2024"
+    assert followers["values"] == [2_600_000, 500_000]
+
+
 def test_year_over_year_compares_each_months_growth(manager_client, museum):
     response = manager_client.get(URL, {"metric": "views"})
 
