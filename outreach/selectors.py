@@ -105,11 +105,11 @@ def latest_period() -> date | None:
 
 
 def month_grid_default_period(*, today: date, missing: "MissingReports | None" = None) -> date:
-    """The month staff most likely enter next: the earliest month some account has still to enter (as
-    `missing`, from `missing_reports`, says), else the one after the latest figures, at most the month just
-    ended."""
-    if missing is not None and missing.earliest is not None:
-        return missing.earliest
+    """The month staff most likely enter next: the earliest month some active account has still to enter
+    (as `missing`, from `missing_reports`, says), else the one after the latest figures, at most the month
+    just ended."""
+    if missing is not None and missing.earliest_to_enter is not None:
+        return missing.earliest_to_enter
     last_month = add_months(first_of_month(today), -1)
     latest = latest_period()
     return last_month if latest is None else min(add_months(latest, 1), last_month)
@@ -988,6 +988,9 @@ class MissingReports:
     earliest: date | None
     latest: date | None
     shared_platform_ids: frozenset[int]
+    # The earliest month an active account has not entered at all: what the month grid (which lists the
+    # active accounts) can fill. A figure left out, or an inactive account's old hole, is listed, not this.
+    earliest_to_enter: date | None = None
 
 
 def missing_reports(*, months_at_most: int = 12, accounts_at_most: int = 20) -> MissingReports:
@@ -1133,6 +1136,9 @@ def missing_reports(*, months_at_most: int = 12, accounts_at_most: int = 20) -> 
         earliest=found.earliest,
         latest=latest,
         shared_platform_ids=shared,
+        earliest_to_enter=min(
+            (gap.first for gap in gaps if gap.figure is None and active[gap.account_id]), default=None
+        ),
     )
 
 

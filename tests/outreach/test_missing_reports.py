@@ -454,3 +454,21 @@ def test_the_dashboard_expects_the_accounts_the_missing_list_does(museum_with_ga
                         (platform_id, metric, period, found.expected(platform_id, metric, period), expected)
                     )
     assert mismatches == []
+
+
+def test_the_grid_does_not_open_on_a_month_it_cannot_fill(staff_app, seeded):
+    # March 2024: WeChat left its followers out; an inactive account, which the grid does not list, skipped
+    # January. Both are listed as still to enter, but the grid opens where an active account has no report.
+    closed = AccountFactory(platform=seeded["bilibili"].platform, name="Closed channel", is_active=False)
+    write(closed, [date(2023, 12, 1), date(2024, 2, 1)], views=100)
+    enter(seeded, "2024-03", "wechat", followers=None)
+    enter(seeded, "2024-03", "kepu-china")
+    enter(seeded, "2024-03", "douyin")
+    enter(seeded, "2024-03", "bilibili")
+    enter(seeded, "2024-04", "wechat")
+
+    page = staff_app.get(GRID_URL)
+
+    assert "Figures at the end of April 2024" in text_of(page)
+    listed = " ".join(missing_list(page, ".month-grid-missing"))
+    assert "followers not entered for March 2024" in listed
