@@ -326,6 +326,15 @@ def partial_month_notice(month: MonthCoverage, *, showing: date | None = None) -
     ) % {"entered": entered}
 
 
+def more_partial_months(months: list[MonthCoverage]) -> str:
+    """“2 earlier months are partly entered too, from November 2023.”"""
+    return ngettext(
+        "%(count)d earlier month is partly entered too: %(first)s.",
+        "%(count)d earlier months are partly entered too, from %(first)s.",
+        len(months),
+    ) % {"count": len(months), "first": month_label(months[0].period)}
+
+
 def summary_partial_note(month: date) -> str:
     return _("Accounts that have not entered %(month)s yet are described as of their latest month.") % {
         "month": month_label(month)

@@ -52,6 +52,7 @@ def _download_query(scope_query: str, *, translated_headers: bool) -> str:
 # Past these, a line per account and a sentence per account stop being readable (and cheap).
 LINES_PER_ACCOUNT_AT_MOST = 50
 SUMMARY_ACCOUNTS_AT_MOST = 20
+PARTIAL_MONTHS_NOTED = 3  # later months being entered, each named with its link; the rest counted
 
 
 @require_safe
@@ -80,15 +81,18 @@ def dashboard_view(request):
     notices = []
     if chosen["end"] is None and complete is not None and complete < latest:
         # Later months are still being entered: the page shows the latest complete one, and says so.
+        later = [month for month in entered if month.period > complete]
+        # The newest few, each with its link; an account never entered again would otherwise add one a month.
         notices = [
             dashboard.Notice(
                 text=dashboard.partial_month_notice(month, showing=complete),
                 link=_dashboard_link(request, end=month.period),
                 link_text=_("See %(month)s as entered so far") % {"month": month_label(month.period)},
             )
-            for month in entered
-            if month.period > complete
+            for month in later[-PARTIAL_MONTHS_NOTED:]
         ]
+        if len(later) > PARTIAL_MONTHS_NOTED:
+            notices.append(dashboard.Notice(text=dashboard.more_partial_months(later[:-PARTIAL_MONTHS_NOTED])))
         months = months.up_to(complete)
         latest = complete
         scope = dataclasses.replace(scope, end=complete)

@@ -165,3 +165,22 @@ def test_a_start_after_a_platforms_last_report_does_not_leave_it_out_of_the_cove
     assert "covers 1 of 4 accounts" in cards(march)["Views"]
     douyin = next(card for card in march.html.select("article.platform-card") if "Douyin" in card.get_text())
     assert "not entered yet by the 1 account that reports it" in " ".join(douyin.get_text(" ").split())
+
+
+def test_months_on_end_of_one_account_entering_alone_name_the_newest_and_count_the_rest(staff_app, seeded, director):
+    from datetime import date
+
+    from tests.conftest import SnapshotFactory
+
+    # Only WeChat goes on entering, March to July: the three others were never entered again.
+    for month in range(3, 8):
+        SnapshotFactory(account=seeded["wechat"], period=date(2024, month, 1), articles=1000 + month, views=20_000_000)
+    app, _page = director
+
+    page = app.get(reverse("dashboard"))
+
+    notices = [" ".join(p.get_text(" ").split()) for p in page.html.select(".coverage-notice")]
+    assert len(notices) == 4
+    assert notices[0].startswith("May 2024: 1 of 4 accounts entered; showing February 2024")
+    assert notices[2].startswith("July 2024: 1 of 4 accounts entered")
+    assert notices[3] == "2 earlier months are partly entered too, from March 2024."
