@@ -34,6 +34,7 @@ from outreach.forms import (
 from outreach.history import is_restore
 from outreach.models import Account, MetricSnapshot, Milestone, Platform, SnapshotImport
 from outreach.months import add_months, format_month, month_label
+from outreach.numbers import names_listed
 
 # Past this many rows, the import preview lists only the refused ones, a page of them at most (and
 # counts the rest): a page of thousands of rows is more than a browser, or a person, reads.
@@ -101,10 +102,7 @@ def _figure_in_sentence(metric: str, account: Account) -> str:
 
 
 def _figures_in_sentence(metrics: tuple[str, ...], account: Account) -> str:
-    names = [_figure_in_sentence(metric, account) for metric in metrics]
-    if len(names) == 1:
-        return names[0]
-    return _("%(first)s and %(last)s") % {"first": _(", ").join(names[:-1]), "last": names[-1]}
+    return names_listed([_figure_in_sentence(metric, account) for metric in metrics])
 
 
 def missing_reports_shown(missing: selectors.MissingReports) -> MissingReportsShown:

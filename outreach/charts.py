@@ -18,7 +18,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from outreach.months import add_months, month_short
-from outreach.numbers import short_count
+from outreach.numbers import names_listed, short_count
 
 PERIODS = {"month": "M1", "quarter": "M3", "year": "M12"}
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
@@ -287,7 +287,7 @@ def cumulative_figure(
         for period in line.left_out:
             left_out.setdefault(period, []).append(line.name)
     if left_out:
-        items = [(period, _noted(month_short(period), _(", ").join(names))) for period, names in left_out.items()]
+        items = [(period, _noted(month_short(period), names_listed(names))) for period, names in left_out.items()]
         parts.append(
             _("Months not every account of a platform reported are left out of its line: %(months)s.")
             % {"months": _listed(items)}

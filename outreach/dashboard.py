@@ -18,7 +18,7 @@ from outreach.charts import DASHES, SYMBOLS, Point, Series, Share
 from outreach.models import Account, MetricSnapshot, Platform
 from outreach.monthly_totals import Coverage, month_index
 from outreach.months import add_months, month_label, month_short
-from outreach.numbers import short_count
+from outreach.numbers import names_listed, short_count
 from outreach.rules import metric_label, views_content
 from outreach.selectors import AccountMonth, Increment, Pairs, PlatformMonthTotal
 
@@ -185,7 +185,7 @@ def _card(
             reporting_now=reporting,
             reporting_then=reported_in(a_year_before),
         ),
-        counted_by=_("%(platforms)s only") % {"platforms": _join([p.name for p in counting])}
+        counted_by=_("%(platforms)s only") % {"platforms": names_listed([p.name for p in counting])}
         if 0 < len(counting) < len(platforms)
         else "",
     )
@@ -875,12 +875,12 @@ def scope_title(chosen: dict, platforms: list[Platform], accounts: list[Account]
     """
     if chosen["accounts"]:
         if account_total <= ACCOUNTS_NAMED_AT_MOST:
-            return _join([f"{account.platform} · {account.display_name}" for account in accounts])
+            return names_listed([f"{account.platform} · {account.display_name}" for account in accounts])
         return ngettext("%(count)d chosen account", "%(count)d chosen accounts", account_total) % {
             "count": account_total
         }
     names = [platform.name for platform in platforms if platform.slug in chosen["platforms"]]
-    return _join(names) if names else _("all platforms")
+    return names_listed(names) if names else _("all platforms")
 
 
 def months_covered(rows: list[PlatformMonthTotal]) -> str:

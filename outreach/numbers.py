@@ -1,8 +1,8 @@
-"""Large numbers the way each language reads them."""
+"""Large numbers, and lists of names, the way each language writes them."""
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 from outreach import rules
 
@@ -46,3 +46,14 @@ def short_count(value: int | float) -> str:
         number = _rounded(exact / units[index][0], **precision)
     # Chinese writes 2000万, not 2,000万; English groups only past a thousand trillion.
     return sign + _written(number, grouped=not chinese) + units[index][1]
+
+
+def names_listed(names: list[str]) -> str:
+    """Names as one list: “WeChat, Douyin and Bilibili”; in Chinese 微信公众号、抖音和哔哩哔哩 (、 between
+    names, where a sentence's parts take ，)."""
+    if len(names) <= 1:
+        return "".join(names)
+    return pgettext("between names in a list", "%(first)s and %(last)s") % {
+        "first": pgettext("between names in a list", ", ").join(names[:-1]),
+        "last": names[-1],
+    }

@@ -127,6 +127,8 @@ def test_in_chinese_the_same_page_says_the_same(march_begun, director):
     views = next(card for label, card in shown.items() if label.startswith("浏览量") or label.startswith("阅读"))
     assert "涵盖4个账号中的1个" in views
     assert "较2024年2月 +100,000（+0.5%），按两个月都已报送的1个账号计" in views
+    articles = next(card for label, card in shown.items() if label.startswith("文章"))
+    assert "仅科普中国和微信公众号" in articles, "names are listed with 、 and 和, as Chinese lists them"
 
 
 def test_a_month_every_account_entered_with_a_figure_left_out_is_shown_and_says_so(staff_app, seeded, director):
