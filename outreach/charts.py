@@ -163,12 +163,6 @@ def _noted(item: str, note: str) -> str:
     return _("%(item)s (%(note)s)") % {"item": item, "note": note}
 
 
-def _short_coverage(points: list[Point]) -> list[str]:
-    """The sentence naming the months whose growth counts fewer accounts than expected, if any."""
-    items = [(point.period, _noted(month_short(point.period), point.coverage)) for point in points if point.coverage]
-    return [_coverage_sentence(items)] if items else []
-
-
 def _coverage_sentence(items: list[tuple[date, str]]) -> str:
     return _("Bars that count fewer accounts than expected: %(months)s.") % {"months": _listed(items)}
 
@@ -448,9 +442,13 @@ YEAR_PATTERNS = ("", "/")
 def year_over_year_figure(
     *, this_year: int, this_year_values: list[Point], last_year_values: list[Point], metric_label: str
 ) -> dict:
-    """This year's monthly growth against last year's, month by month; a month whose growth counts fewer
-    accounts than expected says so (`Point.coverage`), in its hover and in the description."""
+    """This year's monthly growth against last year's, month by month, like for like: a month whose growth
+    counts fewer accounts than expected (`Point.coverage`) is left out, and the description says so, rather
+    than drawn as a fall beside a whole month a year before."""
     traces = []
+    partial = [point for point in last_year_values + this_year_values if point.coverage]
+    this_year_values = [point for point in this_year_values if not point.coverage]
+    last_year_values = [point for point in last_year_values if not point.coverage]
     years = (
         (this_year - 1, last_year_values, YEAR_COLORS[1], YEAR_PATTERNS[1]),
         (this_year, this_year_values, YEAR_COLORS[0], YEAR_PATTERNS[0]),
@@ -497,7 +495,14 @@ def year_over_year_figure(
             for year, points, _color, _pattern in reversed(years)
             if points
         ]
-        + _short_coverage(last_year_values + this_year_values),
+        + (
+            [
+                _("Months not every account has reported are left out: %(months)s.")
+                % {"months": _listed([(p.period, _noted(month_short(p.period), p.coverage)) for p in partial])}
+            ]
+            if partial
+            else []
+        ),
         _no_growth(),
     )
     return figure

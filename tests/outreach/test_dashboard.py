@@ -174,7 +174,12 @@ def test_year_over_year_compares_each_months_growth(manager_client, museum):
     bars = {trace["name"]: (trace["x"], trace["y"]) for trace in figure(response, "year_over_year")["data"]}
     # 2024: January grew by WeChat's 2,600,000 (7 months) and Douyin's 1,500,000 (11 months); February by both.
     assert bars["2024"] == (["Jan", "Feb"], [4_100_000, 353_000])
-    assert bars["2023"] == (["Feb", "Mar", "Jun"], [500_000, 500_000, 1_200_000])
+    # 2023: Douyin reported February only, so March and June count WeChat alone: left out, and said so.
+    assert bars["2023"] == (["Feb"], [500_000])
+    assert (
+        "left out: Mar 2023 (covers 1 of 2 accounts); Jun 2023 (covers 1 of 2 accounts)."
+        in (figure(response, "year_over_year")["layout"]["meta"]["description"])
+    )
 
 
 def test_filters_narrow_every_figure(manager_client, museum):
