@@ -56,6 +56,7 @@ class Change:
     since: date
     accounts: int | None = None
     illustrative: bool = False
+    approximate: bool = False  # either month's figure is a lower bound, so the difference is not exact
 
     @property
     def text(self) -> str:
@@ -93,6 +94,7 @@ def like_for_like(pairs: list[Pairs], since: date, *, reporting_now: int, report
         since=since,
         accounts=None if count == reporting_now == reporting_then else count,
         illustrative=any(pair.illustrative for pair in pairs),
+        approximate=any(pair.approximate for pair in pairs),
     )
 
 
@@ -582,12 +584,16 @@ def _year_before(group_id: int, bucket: date, latest: date, at: dict[tuple[int, 
     if start is None or end is None or start.gaps:
         return ""
     months = [add_months(first, count) for count in range(month_index(last) - month_index(first) + 1)]
-    growth = sum(at[(group_id, month)].value for month in months if (group_id, month) in at)
-    return _("%(months)s %(year)s: %(growth)s") % {
+    grown = [at[(group_id, month)] for month in months if (group_id, month) in at]
+    values = {
         "months": months_span(first, last),
         "year": first.year,
-        "growth": f"{growth:+,}",
+        "growth": f"{sum(increment.value for increment in grown):+,}",
     }
+    if any(increment.illustrative for increment in grown):
+        # Compared with made-up months: marked as every illustrative figure is.
+        return _("%(months)s %(year)s, illustrative: %(growth)s") % values
+    return _("%(months)s %(year)s: %(growth)s") % values
 
 
 def increment_series(

@@ -160,11 +160,6 @@ class PlatformMonthTotal:
     month_pairs: dict[str, Pairs] = field(default_factory=dict)
     year_pairs: dict[str, Pairs] = field(default_factory=dict)
 
-    @property
-    def complete(self) -> bool:
-        """Whether every account expected to report a figure this month has reported it."""
-        return all(self.reporting[metric] >= self.expected.get(metric, 0) for metric in rules.METRICS)
-
 
 @dataclass(frozen=True)
 class AccountMonth:
@@ -193,7 +188,6 @@ class Increment:
     approximate: bool
     illustrative: bool
     accounts: int = 1  # the accounts whose growth it sums
-    expected: int = 1  # the accounts expected to have grown: expected this month, and reporting before it
 
 
 def dashboard_accounts() -> list[Account]:
@@ -321,11 +315,10 @@ def dashboard_months(scope: DashboardScope, *, metric: str, by: str) -> Dashboar
         else:
             cells = platform_cells  # named accounts, per platform: the cells the totals came from
         grown = sorted((key, cell) for key, cell in cells.items() if key[2] == metric)
-        group_coverage = coverage if by == "platform" else _coverage_of_cells(cells)
         increments = [
             increment
             for (group_id, period, _metric), cell in grown
-            if (increment := _increment(group_id, period, metric, cell, group_coverage)) is not None
+            if (increment := _increment(group_id, period, cell)) is not None
         ]
     return DashboardMonths(totals=totals, increments=increments, account_months=account_months, coverage=coverage)
 
@@ -420,7 +413,7 @@ def _platform_month_totals_kept(
     increments = [
         increment
         for platform_id, period, cell in growth_cells
-        if (increment := _increment(platform_id, period, metric, cell, coverage)) is not None
+        if (increment := _increment(platform_id, period, cell)) is not None
     ]
     return _month_totals(months, coverage), coverage, increments
 
@@ -428,12 +421,11 @@ def _platform_month_totals_kept(
 _GROWTH_COLUMNS = ("growth", "gaps", "gap_months", "growth_approximate", "growth_illustrative")
 
 
-def _increment(group_id: int, period: date, metric: str, cell, coverage: monthly_totals.Coverage) -> Increment | None:
+def _increment(group_id: int, period: date, cell) -> Increment | None:
     """A cell's growth (a cell as a list in `monthly_totals.COLUMNS` order, or a dict by column), if any."""
     value = cell.__getitem__ if isinstance(cell, dict) else lambda name: cell[monthly_totals.AT[name]]
     if value("growth_steps") <= 0:
         return None
-    first_reports = value("reporting") - value("growth_steps")
     return Increment(
         group_id=group_id,
         period=period,
@@ -443,7 +435,6 @@ def _increment(group_id: int, period: date, metric: str, cell, coverage: monthly
         approximate=value("growth_approximate") > 0,
         illustrative=value("growth_illustrative") > 0,
         accounts=value("growth_steps"),
-        expected=coverage.expected(group_id, metric, period) - first_reports,
     )
 
 

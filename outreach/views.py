@@ -237,7 +237,6 @@ def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platfo
         "milestones": milestones,
         "metric_label": metric_label,
         "latest_label": month_short(latest),
-        "shown_complete": shown.complete,
     }
 
 

@@ -82,6 +82,9 @@ def test_the_partial_month_states_its_coverage_and_compares_like_for_like(march_
     shown = cards(march)
     assert "20.1M" in shown["Views"] and "covers 1 of 4 accounts" in shown["Views"]
     assert "+100,000 (+0.5%) since Feb 2024, over the 1 account that reported both months" in shown["Views"]
+    assert "from a lower bound" in shown["Views"], (
+        "WeChat's views are “more than” figures: their difference is not exact"
+    )
     assert "+10 (+1.0%) since Feb 2024, over the 1 account that reported both months" in shown["Articles"]
     followers = shown["Followers"]
     assert "WeChat official account only" in followers and "+10,000 (+0.4%) since Feb 2024" in followers
@@ -107,11 +110,14 @@ def test_the_downloads_hold_the_months_the_page_shows(march_begun, director):
     rows = list(csv.DictReader(io.StringIO(summary.body.decode("utf-8-sig"))))
     assert {row["period"] for row in rows} == {"2024-02"}, "the default page shows February: so does its download"
     assert sum(int(row["views"]) for row in rows) == FEBRUARY_VIEWS
+    snapshots = page.click(description=re.escape("Snapshots (CSV)"))
+    periods = {row["period"] for row in csv.DictReader(io.StringIO(snapshots.body.decode("utf-8-sig")))}
+    assert periods == {"2024-02"}, "WeChat's March is not in the download of a page that shows February"
 
     march = page.click(description="See March 2024 as entered so far")
     snapshots = march.click(description=re.escape("Snapshots (CSV)"))
     periods = {row["period"] for row in csv.DictReader(io.StringIO(snapshots.body.decode("utf-8-sig")))}
-    assert "2024-03" in periods
+    assert periods == {"2024-02", "2024-03"}
 
 
 def test_in_chinese_the_same_page_says_the_same(march_begun, director):

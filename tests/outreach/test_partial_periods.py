@@ -163,15 +163,16 @@ def test_the_year_under_way_is_to_date_and_compared_with_the_same_months_a_year_
     this_year = wechat["hover"][-1]
     assert this_year.startswith("2024 to date (Jan–Mar)")
     growth_2023 = views_growth(march_entered["wechat"], date(2023, 1, 1), date(2023, 3, 1))
-    assert f"Jan–Mar 2023: {growth_2023:+,}" in this_year
+    # The seed's 2023 is its illustrative history: the comparison says so, as every illustrative figure does.
+    assert f"Jan–Mar 2023, illustrative: {growth_2023:+,}" in this_year
     # The China Science Communication account opened in August 2023: nothing to compare with.
     kepu = bars["China Science Communication"]["hover"][-1]
     assert kepu.startswith("2024 to date (Jan–Mar)") and "2023:" not in kepu
     text = description(year_view, "increments")
     assert "2024 to date (Jan–Mar) is compared with the same months a year before: " in text
-    assert f"WeChat official account {wechat['y'][-1]:+,} (Jan–Mar 2023: {growth_2023:+,})" in text
+    assert f"WeChat official account {wechat['y'][-1]:+,} (Jan–Mar 2023, illustrative: {growth_2023:+,})" in text
     douyin_2023 = views_growth(march_entered["douyin"], date(2023, 1, 1), date(2023, 3, 1))
-    assert f"Douyin {bars['Douyin']['y'][-1]:+,} (Jan–Mar 2023: {douyin_2023:+,})" in text
+    assert f"Douyin {bars['Douyin']['y'][-1]:+,} (Jan–Mar 2023, illustrative: {douyin_2023:+,})" in text
     assert "fewer accounts than expected" not in text, "every account entered March"
 
     cumulative = lines(year_view, "cumulative")["WeChat official account"]
@@ -192,7 +193,7 @@ def test_the_quarter_under_way_is_to_date_and_a_whole_quarter_is_not(march_enter
     wechat = lines(february, "increments")["WeChat official account"]
     assert wechat["hover"][-1].startswith("Q1 2024 to date (Jan–Feb)")
     growth_2023 = views_growth(march_entered["wechat"], date(2023, 1, 1), date(2023, 2, 1))
-    assert f"Jan–Feb 2023: {growth_2023:+,}" in wechat["hover"][-1]
+    assert f"Jan–Feb 2023, illustrative: {growth_2023:+,}" in wechat["hover"][-1]
     assert wechat["hover"][-2].startswith("Q4 2023") and "to date" not in wechat["hover"][-2]
 
     form = filter_form(february)
@@ -213,5 +214,5 @@ def test_in_chinese_the_year_under_way_reads_as_chinese_writes_it(march_entered,
     wechat = lines(year_view, "increments")["微信公众号"]
     growth_2023 = views_growth(march_entered["wechat"], date(2023, 1, 1), date(2023, 3, 1))
     assert wechat["hover"][-1].startswith("2024年至今（1–3月）")
-    assert f"2023年1–3月：{growth_2023:+,}" in wechat["hover"][-1]
+    assert f"2023年1–3月（示意数据）：{growth_2023:+,}" in wechat["hover"][-1]
     assert "2024年至今（1–3月）与上年同期相比：" in description(year_view, "increments")
