@@ -353,11 +353,17 @@ def shares_month(months: list[MonthCoverage], shown: date, metric: str) -> tuple
 
 def shares(rows: list[PlatformMonthTotal], period: date, metric: str, platforms: list[Platform]) -> list[Share]:
     """Each platform's part of a figure in `period`."""
-    by_pk = {platform.pk: platform for platform in platforms}
+    position = {platform.pk: index for index, platform in enumerate(platforms)}
+    of_month = sorted(
+        (row for row in rows if row.period == period and row.totals[metric]), key=lambda row: position[row.platform_id]
+    )
     return [
-        Share(name=by_pk[row.platform_id].name, color=by_pk[row.platform_id].color, value=row.totals[metric])
-        for row in sorted(rows, key=lambda row: platforms.index(by_pk[row.platform_id]))
-        if row.period == period and row.totals[metric]
+        Share(
+            name=platforms[position[row.platform_id]].name,
+            color=platforms[position[row.platform_id]].color,
+            value=row.totals[metric],
+        )
+        for row in of_month
     ]
 
 

@@ -3,9 +3,11 @@
 Plain functions that return rows or small value objects; no writes.
 """
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from django.db.models import F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag, Lead
@@ -132,11 +134,11 @@ class DashboardScope:
     end: date | None = None
 
 
-@dataclass(frozen=True)
-class Pairs:
+class Pairs(NamedTuple):
     """The accounts that report a figure both in a month and in an earlier one (the month before, or a
     year before): how many, their sum in the earlier month, their growth since, and whether any of those
-    figures is approximate or illustrative. A like-for-like change is `growth` over `base`."""
+    figures is approximate or illustrative. A like-for-like change is `growth` over `base`. (A named
+    tuple: the national dashboard makes thousands, and a frozen dataclass costs several times more.)"""
 
     count: int = 0
     base: int = 0
@@ -260,14 +262,15 @@ class DashboardMonths:
     increments: list[Increment]
     account_months: list[AccountMonth]  # with a line per account: every snapshot in scope, oldest first
     coverage: monthly_totals.Coverage = field(default_factory=lambda: monthly_totals.Coverage({}))
+    pairs_to_read: DashboardScope | None = None  # read from the kept totals, for one month: `with_pairs`
 
     def up_to(self, last: date) -> "DashboardMonths":
         """The same months, ending at `last` (the latest complete month, when later ones are partial)."""
-        return DashboardMonths(
+        return dataclasses.replace(
+            self,
             totals=[row for row in self.totals if row.period <= last],
             increments=[row for row in self.increments if row.period <= last],
             account_months=[row for row in self.account_months if row.period <= last],
-            coverage=self.coverage,
         )
 
 
@@ -284,6 +287,7 @@ def dashboard_months(scope: DashboardScope, *, metric: str, by: str) -> Dashboar
     platform_cells = None
     if kept_totals:
         totals, coverage, kept_growth = _platform_month_totals_kept(scope, metric)
+        pairs_to_read = scope
     else:
         every_cell = monthly_totals.timelines_contributions(timelines)
         coverage = _coverage_of_cells(every_cell)
@@ -320,7 +324,34 @@ def dashboard_months(scope: DashboardScope, *, metric: str, by: str) -> Dashboar
             for (group_id, period, _metric), cell in grown
             if (increment := _increment(group_id, period, cell)) is not None
         ]
-    return DashboardMonths(totals=totals, increments=increments, account_months=account_months, coverage=coverage)
+    return DashboardMonths(
+        totals=totals,
+        increments=increments,
+        account_months=account_months,
+        coverage=coverage,
+        pairs_to_read=pairs_to_read if kept_totals else None,
+    )
+
+
+def with_pairs(months: DashboardMonths, period: date) -> DashboardMonths:
+    """The same months, with the like-for-like pairs of `period` (the month the cards show) read from the
+    kept totals where `dashboard_months` left them out (one small query); as they are otherwise."""
+    scope = months.pairs_to_read
+    if scope is None:
+        return months
+    columns = [f"{kind}_{column}" for kind in ("month", "year") for column in _PAIR_COLUMNS]
+    rows = _monthly_totals_rows(DashboardScope(platform_ids=scope.platform_ids)).filter(period=period)
+    found: dict[int, dict] = defaultdict(lambda: {"month_pairs": {}, "year_pairs": {}})
+    width = len(_PAIR_COLUMNS)
+    for platform_id, metric, *pairs in rows.values_list("platform_id", "metric", *columns):
+        for position, kind in enumerate(("month_pairs", "year_pairs")):
+            count, base, growth, approximate, illustrative = pairs[position * width : (position + 1) * width]
+            if count:
+                found[platform_id][kind][metric] = Pairs(count, base, growth, approximate > 0, illustrative > 0)
+    totals = [
+        dataclasses.replace(row, **found[row.platform_id]) if row.period == period else row for row in months.totals
+    ]
+    return dataclasses.replace(months, totals=totals, pairs_to_read=None)
 
 
 # The columns of a like-for-like pair, after "month_" or "year_".
@@ -392,38 +423,64 @@ def _platform_month_totals_kept(
     scope: DashboardScope, metric: str
 ) -> tuple[list[PlatformMonthTotal], monthly_totals.Coverage, list[Increment]]:
     """The kept totals in scope, their coverage, and the increments of `metric`: one query."""
-    # Plain columns, grouped here: summing in SQL would cost a Python conversion per value.
-    read = (*_READ_COLUMNS, "growth_steps", "stops", *_GROWTH_COLUMNS)
+    # Plain columns, grouped here: summing in SQL would cost a Python conversion per value. The
+    # like-for-like pairs are left for `with_pairs`: the cards need them for one month only. The loop
+    # unpacks each row by hand, as it runs for every one of thousands of kept rows.
     rows = (
         _monthly_totals_rows(scope)
         .order_by("platform_id", "period")
-        .values_list("platform_id", "period", "metric", *read)
+        .values_list(
+            "platform_id",
+            "period",
+            "metric",
+            "total",
+            "reporting",
+            "approximate",
+            "illustrative",
+            "growth_steps",
+            "stops",
+            *_GROWTH_COLUMNS,
+        )
     )
     months: dict[tuple[int, date], dict] = {}
-    starts_and_stops, growth_cells = [], []
-    width = len(_READ_COLUMNS)
-    for platform_id, period, row_metric, *cell in rows:
-        reporting, growth_steps, stops = cell[1], cell[width], cell[width + 1]
-        starts_and_stops.append((platform_id, period, row_metric, reporting - growth_steps, stops))
+    starts_and_stops, increments = [], []
+    for platform_id, period, row_metric, total, reporting, approximate, illustrative, steps, stops, *growth in rows:
+        starts_and_stops.append((platform_id, period, row_metric, reporting - steps, stops))
         if reporting > 0:
-            _add_to_month(months, platform_id, period, row_metric, *cell[:width])
-        if row_metric == metric:
-            growth_cells.append((platform_id, period, dict(zip(read, cell, strict=True))))
+            month = months.get((platform_id, period))
+            if month is None:
+                month = months[(platform_id, period)] = _empty_month()
+            month["totals"][row_metric] = total
+            month["reporting"][row_metric] = reporting
+            month["flags"][0] += approximate
+            month["flags"][1] += illustrative
+        if row_metric == metric and steps > 0:
+            value, gaps, gap_months, growth_approximate, growth_illustrative = growth
+            increments.append(
+                Increment(
+                    group_id=platform_id,
+                    period=period,
+                    value=value,
+                    gaps=gaps,
+                    gap_months=gap_months,
+                    approximate=growth_approximate > 0,
+                    illustrative=growth_illustrative > 0,
+                    accounts=steps,
+                )
+            )
     coverage = monthly_totals.coverage_of(starts_and_stops, _expected_before(scope))
-    increments = [
-        increment
-        for platform_id, period, cell in growth_cells
-        if (increment := _increment(platform_id, period, cell)) is not None
-    ]
     return _month_totals(months, coverage), coverage, increments
 
 
 _GROWTH_COLUMNS = ("growth", "gaps", "gap_months", "growth_approximate", "growth_illustrative")
 
 
-def _increment(group_id: int, period: date, cell) -> Increment | None:
-    """A cell's growth (a cell as a list in `monthly_totals.COLUMNS` order, or a dict by column), if any."""
-    value = cell.__getitem__ if isinstance(cell, dict) else lambda name: cell[monthly_totals.AT[name]]
+def _increment(group_id: int, period: date, cell: list[int]) -> Increment | None:
+    """A cell's growth (a cell as a list in `monthly_totals.COLUMNS` order), if any."""
+
+    def value(name: str) -> int:
+        return cell[monthly_totals.AT[name]]
+
     if value("growth_steps") <= 0:
         return None
     return Increment(
@@ -451,25 +508,31 @@ def _expected_before(scope: DashboardScope) -> dict[tuple[int, str], int]:
     return {(row["platform_id"], row["metric"]): row["started"] - row["stopped"] for row in sums.order_by()}
 
 
+def _empty_month() -> dict:
+    return {
+        "totals": dict.fromkeys(rules.METRICS),
+        "reporting": dict.fromkeys(rules.METRICS, 0),
+        "flags": [0, 0],
+        "month_pairs": {},
+        "year_pairs": {},
+    }
+
+
 def _add_to_month(months, platform_id, period, metric, total, reporting, approximate, illustrative, *pairs) -> None:
     month = months.get((platform_id, period))
     if month is None:
-        month = months[(platform_id, period)] = {
-            "totals": dict.fromkeys(rules.METRICS),
-            "reporting": dict.fromkeys(rules.METRICS, 0),
-            "flags": [0, 0],
-            "month_pairs": {},
-            "year_pairs": {},
-        }
+        month = months[(platform_id, period)] = _empty_month()
     month["totals"][metric] = total
     month["reporting"][metric] = reporting
     month["flags"][0] += approximate
     month["flags"][1] += illustrative
-    width = len(_PAIR_COLUMNS)
-    for position, kind in enumerate(("month_pairs", "year_pairs")):
-        count, base, growth, approximate_pairs, illustrative_pairs = pairs[position * width : (position + 1) * width]
-        if count:
-            month[kind][metric] = Pairs(count, base, growth, approximate_pairs > 0, illustrative_pairs > 0)
+    # The two kinds of `_PAIR_COLUMNS`, unpacked by hand: this runs for each of thousands of kept rows.
+    count, base, growth, approximate_pairs, illustrative_pairs, *year = pairs
+    if count:
+        month["month_pairs"][metric] = Pairs(count, base, growth, approximate_pairs > 0, illustrative_pairs > 0)
+    count, base, growth, approximate_pairs, illustrative_pairs = year
+    if count:
+        month["year_pairs"][metric] = Pairs(count, base, growth, approximate_pairs > 0, illustrative_pairs > 0)
 
 
 def _month_totals(months, coverage: monthly_totals.Coverage) -> list[PlatformMonthTotal]:

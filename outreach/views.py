@@ -124,6 +124,7 @@ def dashboard_view(request):
     if latest is None:
         context["has_figures"] = selectors.any_figures_recorded()
         return render(request, "outreach/dashboard.html", context)
+    months = selectors.with_pairs(months, latest)
     context.update(_figures(chosen, by, scope, accounts, account_total, shown_platforms, platforms, months, entered))
     return render(request, "outreach/dashboard.html", context)
 
