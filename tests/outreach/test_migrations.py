@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from outreach.models import MonthlyTotal
+from tests.conftest import restore_migrated_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,6 +24,7 @@ def migrate(targets):
 
 
 def test_the_coverage_columns_are_computed_from_the_snapshots_already_recorded():
+    restore_migrated_data()  # an earlier transactional test may have emptied the platforms' table
     leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
     try:
         apps = migrate(BEFORE)
