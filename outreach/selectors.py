@@ -447,13 +447,7 @@ def _platform_month_totals_kept(
     for platform_id, period, row_metric, total, reporting, approximate, illustrative, steps, stops, *growth in rows:
         starts_and_stops.append((platform_id, period, row_metric, reporting - steps, stops))
         if reporting > 0:
-            month = months.get((platform_id, period))
-            if month is None:
-                month = months[(platform_id, period)] = _empty_month()
-            month["totals"][row_metric] = total
-            month["reporting"][row_metric] = reporting
-            month["flags"][0] += approximate
-            month["flags"][1] += illustrative
+            _add_to_month(months, platform_id, period, row_metric, total, reporting, approximate, illustrative)
         if row_metric == metric and steps > 0:
             value, gaps, gap_months, growth_approximate, growth_illustrative = growth
             increments.append(
@@ -508,25 +502,23 @@ def _expected_before(scope: DashboardScope) -> dict[tuple[int, str], int]:
     return {(row["platform_id"], row["metric"]): row["started"] - row["stopped"] for row in sums.order_by()}
 
 
-def _empty_month() -> dict:
-    return {
-        "totals": dict.fromkeys(rules.METRICS),
-        "reporting": dict.fromkeys(rules.METRICS, 0),
-        "flags": [0, 0],
-        "month_pairs": {},
-        "year_pairs": {},
-    }
-
-
 def _add_to_month(months, platform_id, period, metric, total, reporting, approximate, illustrative, *pairs) -> None:
     month = months.get((platform_id, period))
     if month is None:
-        month = months[(platform_id, period)] = _empty_month()
+        month = months[(platform_id, period)] = {
+            "totals": dict.fromkeys(rules.METRICS),
+            "reporting": dict.fromkeys(rules.METRICS, 0),
+            "flags": [0, 0],
+            "month_pairs": {},
+            "year_pairs": {},
+        }
     month["totals"][metric] = total
     month["reporting"][metric] = reporting
     month["flags"][0] += approximate
     month["flags"][1] += illustrative
-    # The two kinds of `_PAIR_COLUMNS`, unpacked by hand: this runs for each of thousands of kept rows.
+    if not pairs:
+        return  # the kept totals' pairs are read for the month shown only (`with_pairs`)
+    # The two kinds of `_PAIR_COLUMNS`, unpacked by hand: this runs for each of thousands of rows.
     count, base, growth, approximate_pairs, illustrative_pairs, *year = pairs
     if count:
         month["month_pairs"][metric] = Pairs(count, base, growth, approximate_pairs > 0, illustrative_pairs > 0)
