@@ -328,6 +328,47 @@ def partial_month_notice(month: MonthCoverage, *, showing: date | None = None) -
     ) % {"entered": entered}
 
 
+# Later months being entered, each named with its link; the rest are counted.
+PARTIAL_MONTHS_NOTED = 3
+
+
+def coverage_notices(
+    months: list[MonthCoverage], *, latest: date | None, end_chosen: bool, link_to: Callable[[date], str]
+) -> tuple[list[Notice], date | None]:
+    """What the page says about months being entered, and the month it shows: with no end chosen, the
+    latest complete month, the later ones named (the newest few) with a link to each; a month shown while
+    it is being entered, or with a figure left out, says so, with a link to the latest complete month."""
+    complete = latest_complete(months)
+    if latest is None:
+        return [], None
+    if not end_chosen and complete is not None and complete < latest:
+        later = [month for month in months if month.period > complete]
+        notices = [
+            Notice(
+                text=partial_month_notice(month, showing=complete),
+                link=link_to(month.period),
+                link_text=_("See %(month)s as entered so far") % {"month": month_label(month.period)},
+            )
+            for month in later[-PARTIAL_MONTHS_NOTED:]
+        ]
+        if len(later) > PARTIAL_MONTHS_NOTED:
+            notices.append(Notice(text=more_partial_months(later[:-PARTIAL_MONTHS_NOTED])))
+        return notices, complete
+    shown = next(month for month in months if month.period == latest)
+    if shown.figures_complete:
+        return [], latest
+    earlier = complete if complete is not None and complete < latest else None
+    link = (
+        {
+            "link": link_to(earlier),
+            "link_text": _("See %(month)s, the latest complete month") % {"month": month_label(earlier)},
+        }
+        if earlier
+        else {}
+    )
+    return [Notice(text=partial_month_notice(shown), **link)], latest
+
+
 def more_partial_months(months: list[MonthCoverage]) -> str:
     """“2 earlier months are partly entered too, from November 2023.”"""
     return ngettext(

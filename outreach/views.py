@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from outreach import charts, dashboard, reports, rules, selectors
 from outreach.forms import DashboardFilterForm, ReportFilterForm
 from outreach.models import Platform
-from outreach.months import format_month, month_label, month_short
+from outreach.months import format_month, month_short
 
 
 def figures_viewer_required(view):
@@ -52,7 +52,6 @@ def _download_query(scope_query: str, *, translated_headers: bool) -> str:
 # Past these, a line per account and a sentence per account stop being readable (and cheap).
 LINES_PER_ACCOUNT_AT_MOST = 50
 SUMMARY_ACCOUNTS_AT_MOST = 20
-PARTIAL_MONTHS_NOTED = 3  # later months being entered, each named with its link; the rest counted
 
 
 @require_safe
@@ -77,37 +76,15 @@ def dashboard_view(request):
     shown_platforms = dashboard.platforms_of(months.totals, platforms, months.coverage)
     entered = dashboard.month_coverage(months.totals, [platform.pk for platform in shown_platforms], months.coverage)
     latest = dashboard.latest_month(months.totals)
-    complete = dashboard.latest_complete(entered)
-    notices = []
-    if chosen["end"] is None and complete is not None and complete < latest:
-        # Later months are still being entered: the page shows the latest complete one, and says so.
-        later = [month for month in entered if month.period > complete]
-        # The newest few, each with its link; an account never entered again would otherwise add one a month.
-        notices = [
-            dashboard.Notice(
-                text=dashboard.partial_month_notice(month, showing=complete),
-                link=_dashboard_link(request, end=month.period),
-                link_text=_("See %(month)s as entered so far") % {"month": month_label(month.period)},
-            )
-            for month in later[-PARTIAL_MONTHS_NOTED:]
-        ]
-        if len(later) > PARTIAL_MONTHS_NOTED:
-            notices.append(dashboard.Notice(text=dashboard.more_partial_months(later[:-PARTIAL_MONTHS_NOTED])))
-        months = months.up_to(complete)
-        latest = complete
-        scope = dataclasses.replace(scope, end=complete)
-    elif latest is not None and not (shown := next(m for m in entered if m.period == latest)).figures_complete:
-        # A month chosen while it is being entered, or one every account entered with a figure left out.
-        earlier = complete if complete is not None and complete < latest else None
-        notices = [
-            dashboard.Notice(
-                text=dashboard.partial_month_notice(shown),
-                link=_dashboard_link(request, end=earlier) if earlier else "",
-                link_text=_("See %(month)s, the latest complete month") % {"month": month_label(earlier)}
-                if earlier
-                else "",
-            )
-        ]
+    notices, shown = dashboard.coverage_notices(
+        entered,
+        latest=latest,
+        end_chosen=chosen["end"] is not None,
+        link_to=lambda end: _dashboard_link(request, end=end),
+    )
+    if shown != latest:
+        # Later months are still being entered: the page shows the latest complete one (the notices say so).
+        months, latest, scope = months.up_to(shown), shown, dataclasses.replace(scope, end=shown)
     scope_title = dashboard.scope_title(chosen, platforms, accounts, account_total)
     translated_headers = (translation.get_language() or "").startswith("zh")
     context.update(
