@@ -185,12 +185,20 @@ def _base_layout(title: str, caption: str) -> dict:
     }
 
 
-def _time_axis(granularity: str, periods: set[date] | None = None) -> dict:
+def _time_axis(granularity: str, series: list[Series], *, lone_period: bool = False) -> dict:
+    """A time axis. Quarters and years are labelled as the points are, so that the period under way
+    reads “2024 to date (Jan–Mar)” under its bar, not “2024”. With `lone_period`, a single period is
+    shown with one either side (plotly would zoom a lone bar's axis down to milliseconds)."""
     axis = {"type": "date", "ticklabelmode": "period", "showgrid": False}
+    labels = {point.period: point.label for line in series for point in line.points}
     if granularity != "month":
         axis["dtick"] = PERIODS[granularity]
-    if periods is not None and len(periods) == 1:
-        # Plotly zooms a lone bar's date axis down to milliseconds: show the period and one either side.
+        if any(labels.values()):
+            ticks = sorted(labels)
+            axis["tickvals"] = [period.isoformat() for period in ticks]
+            axis["ticktext"] = [labels[period] or str(period.year) for period in ticks]
+    periods = set(labels)
+    if lone_period and len(periods) == 1:
         [period] = periods
         step = {"month": 1, "quarter": 3, "year": 12}[granularity]
         axis["dtick"] = PERIODS[granularity]
@@ -235,7 +243,7 @@ def cumulative_figure(
         _("%(metric)s, cumulative") % {"metric": metric_label},
         _("Totals at the end of each period. Triangles are lower bounds; hollow points are illustrative."),
     )
-    layout["xaxis"] = _time_axis(granularity)
+    layout["xaxis"] = _time_axis(granularity, series)
     layout["yaxis"] = {
         **_value_axis([p.value for line in series for p in line.points], scale),
         "rangemode": "tozero" if scale == "linear" else "normal",
@@ -340,7 +348,7 @@ def increments_figure(
         ),
     )
     layout["barmode"] = "relative"
-    layout["xaxis"] = _time_axis(granularity, {point.period for bars in series for point in bars.points})
+    layout["xaxis"] = _time_axis(granularity, series, lone_period=True)
     layout["yaxis"] = _value_axis(_stacked_extremes(series))
     figure = {"data": traces, "layout": layout}
     _say_when_empty(figure, any(line.points for line in series), _no_growth())

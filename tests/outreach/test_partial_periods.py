@@ -159,6 +159,10 @@ def test_the_year_under_way_is_to_date_and_compared_with_the_same_months_a_year_
     bars = lines(year_view, "increments")
     wechat = bars["WeChat official account"]
     assert wechat["x"][-2:] == ["2023-01-01", "2024-01-01"]
+    # Read under the bars, not only in their hover text.
+    for chart in ("increments", "cumulative"):
+        axis = figure(year_view, chart)["layout"]["xaxis"]
+        assert axis["ticktext"][-2:] == ["2023", "2024 to date (Jan–Mar)"], chart
     assert wechat["hover"][-2].split("<br>")[0] == "2023", "a whole year is not to date"
     this_year = wechat["hover"][-1]
     assert this_year.startswith("2024 to date (Jan–Mar)")
