@@ -36,6 +36,7 @@ class Point:
     approximate: bool = False
     illustrative: bool = False
     notes: tuple[str, ...] = ()
+    under_way: str = ""  # a quarter or year the figures reach part of: the months they reach (“Jan–Mar”)
     coverage: str = ""  # “covers 3 of 4 accounts”, where it sums fewer accounts than expected
     compared: str = ""  # a period still under way: the same months a year before, “Jan–Mar 2023: +12,345”
 
@@ -185,25 +186,57 @@ def _base_layout(title: str, caption: str) -> dict:
     }
 
 
-def _time_axis(granularity: str, series: list[Series], *, lone_period: bool = False) -> dict:
-    """A time axis. Quarters and years are labelled as the points are, so that the period under way
-    reads “2024 to date (Jan–Mar)” under its bar, not “2024”. With `lone_period`, a single period is
-    shown with one either side (plotly would zoom a lone bar's axis down to milliseconds)."""
+def _time_axis(granularity: str, series: list[Series], *, bars: bool = False) -> dict:
+    """A time axis. A line's quarters and years are labelled as its points are, so that the period under
+    way reads “2024 to date (Jan–Mar)”, not “2024” (bars say it above the bar: `_under_way_notes`). For
+    bars, a single period is shown with one either side (plotly would zoom a lone bar's axis down to
+    milliseconds)."""
     axis = {"type": "date", "ticklabelmode": "period", "showgrid": False}
     labels = {point.period: point.label for line in series for point in line.points}
     if granularity != "month":
         axis["dtick"] = PERIODS[granularity]
         if any(labels.values()):
             ticks = sorted(labels)
-            axis["tickvals"] = [period.isoformat() for period in ticks]
-            axis["ticktext"] = [labels[period] or str(period.year) for period in ticks]
+            step = {"quarter": 3, "year": 12}[granularity]
+            if not bars:
+                # In "period" mode a label sits between its tick and the next: the last needs one after it.
+                axis["tickvals"] = [period.isoformat() for period in (*ticks, add_months(ticks[-1], step))]
+                axis["ticktext"] = [*(labels[period] or str(period.year) for period in ticks), ""]
+                axis["automargin"] = True  # a long last label ("2024 to date (Jan–Mar)") widens the margin
     periods = set(labels)
-    if lone_period and len(periods) == 1:
+    if bars and len(periods) == 1:
         [period] = periods
         step = {"month": 1, "quarter": 3, "year": 12}[granularity]
         axis["dtick"] = PERIODS[granularity]
         axis["range"] = [add_months(period, -step).isoformat(), add_months(period, step).isoformat()]
     return axis
+
+
+def _under_way_notes(series: list[Series], granularity: str) -> list[dict]:
+    """Above the bar of a quarter or year under way, “to date” and its months: the axis says only
+    “2024”, and a part of a year must not read as a whole one beside the others."""
+    if granularity == "month":
+        return []
+    step = {"quarter": 3, "year": 12}[granularity]
+    to_date = _("to date")
+    tops: dict[date, int] = {}
+    labels: dict[date, str] = {}
+    for bars in series:
+        for point in bars.points:
+            if point.under_way:
+                tops[point.period] = tops.get(point.period, 0) + max(point.value, 0)
+                labels[point.period] = f"{to_date}<br>{point.under_way}"
+    return [
+        {
+            "x": (period + (add_months(period, step) - period) / 2).isoformat(),
+            "y": top,
+            "text": labels[period],
+            "showarrow": False,
+            "yanchor": "bottom",
+            "font": {"size": 11},
+        }
+        for period, top in tops.items()
+    ]
 
 
 def cumulative_figure(
@@ -348,7 +381,8 @@ def increments_figure(
         ),
     )
     layout["barmode"] = "relative"
-    layout["xaxis"] = _time_axis(granularity, series, lone_period=True)
+    layout["xaxis"] = _time_axis(granularity, series, bars=True)
+    layout["annotations"] = _under_way_notes(series, granularity)
     layout["yaxis"] = _value_axis(_stacked_extremes(series))
     figure = {"data": traces, "layout": layout}
     _say_when_empty(figure, any(line.points for line in series), _no_growth())

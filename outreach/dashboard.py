@@ -449,6 +449,11 @@ def months_span(first: date, last: date) -> str:
     }
 
 
+def months_reached(bucket: date, granularity: str, latest: date | None) -> str:
+    """For a quarter or year under way at `latest`, the months the figures reach (“Jan–Mar”); else empty."""
+    return months_span(bucket, latest) if under_way(bucket, granularity, latest) else ""
+
+
 def period_label(bucket: date, granularity: str, latest: date | None = None) -> str:
     """A period as the charts label it; the quarter or year still under way at `latest` is “to date”:
     “2024 to date (Jan–Mar)”, “Q1 2024 to date (Jan–Feb)”."""
@@ -471,6 +476,7 @@ def _last_per_bucket(points: list[Point], granularity: str, latest: date | None)
             period=bucket,
             value=point.value,
             label=period_label(bucket, granularity, latest),
+            under_way=months_reached(bucket, granularity, latest),
             approximate=point.approximate,
             illustrative=point.illustrative,
             notes=(_("as of %(month)s") % {"month": month_short(point.period)},),
@@ -682,6 +688,7 @@ def increment_series(
                 period=bucket,
                 value=entry["value"],
                 label=labels[bucket],
+                under_way=months_reached(bucket, granularity, latest),
                 approximate=entry["approximate"],
                 illustrative=entry["illustrative"],
                 notes=tuple(entry["notes"]),

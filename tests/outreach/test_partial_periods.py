@@ -159,10 +159,10 @@ def test_the_year_under_way_is_to_date_and_compared_with_the_same_months_a_year_
     bars = lines(year_view, "increments")
     wechat = bars["WeChat official account"]
     assert wechat["x"][-2:] == ["2023-01-01", "2024-01-01"]
-    # Read under the bars, not only in their hover text.
-    for chart in ("increments", "cumulative"):
-        axis = figure(year_view, chart)["layout"]["xaxis"]
-        assert axis["ticktext"][-2:] == ["2023", "2024 to date (Jan–Mar)"], chart
+    # Read on the chart, not only in the hover text: on the line's axis, and above the bar.
+    assert figure(year_view, "cumulative")["layout"]["xaxis"]["ticktext"][-3:] == ["2023", "2024 to date (Jan–Mar)", ""]
+    notes = figure(year_view, "increments")["layout"]["annotations"]
+    assert [note["text"] for note in notes] == ["to date<br>Jan–Mar"] and notes[0]["x"].startswith("2024-07")
     assert wechat["hover"][-2].split("<br>")[0] == "2023", "a whole year is not to date"
     this_year = wechat["hover"][-1]
     assert this_year.startswith("2024 to date (Jan–Mar)")
