@@ -17,6 +17,7 @@ from functools import lru_cache
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from outreach.language import is_chinese
 from outreach.months import add_months, month_short
 from outreach.numbers import names_listed, short_count
 
@@ -106,7 +107,7 @@ def _nice_step(largest: float, count: int = 5) -> float:
 
 def _value_axis(values: list[int], scale: str = "linear") -> dict:
     """The value axis: 20M in English; in Chinese, 2000万 (Plotly's own short form knows no 万 or 亿)."""
-    if not (get_language() or "").startswith("zh"):
+    if not is_chinese():
         return {"type": scale, "tickformat": "~s"}
     if scale == "log" or not values:
         return {"type": scale, "tickformat": ",d"}

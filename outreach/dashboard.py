@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import formats
-from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from outreach import rules
 from outreach.charts import DASHES, SYMBOLS, Point, Series, Share
+from outreach.language import is_chinese
 from outreach.models import Account, MetricSnapshot, Platform
 from outreach.monthly_totals import Coverage, month_index
 from outreach.months import add_months, month_label, month_short
@@ -779,13 +780,9 @@ def monthly_growth(
 # --- The written summary ---------------------------------------------------------------------------
 
 
-def _chinese() -> bool:
-    return (get_language() or "").startswith("zh")
-
-
 def count_in_words(value: int) -> str:
     """An audience as press releases write it: 1.886 million, 20 million; 188.6万, 2000万."""
-    if _chinese():
+    if is_chinese():
         return short_count(value) if value >= 10**4 else str(value)
     for size, word in ((10**9, _("billion")), (10**6, _("million"))):
         if value >= size:
@@ -796,7 +793,7 @@ def count_in_words(value: int) -> str:
 
 def count_of_items(value: int) -> str:
     """A number of articles or videos: 1,000 in English, 1000 in Chinese."""
-    return str(value) if _chinese() else rules.format_count(value)
+    return str(value) if is_chinese() else rules.format_count(value)
 
 
 def _join(parts: list[str]) -> str:

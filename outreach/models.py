@@ -13,12 +13,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from outreach import rules
 from outreach.fields import MonthField
+from outreach.language import is_chinese
 from outreach.months import format_month
 
 
@@ -55,7 +55,7 @@ class Platform(models.Model):
     @property
     def name(self) -> str:
         """The platform's name in the active language."""
-        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+        return self.name_zh if is_chinese() else self.name_en
 
     @property
     def counts_articles(self) -> bool:
@@ -115,7 +115,7 @@ class Account(models.Model):
     @property
     def display_name(self) -> str:
         """The account's name in the active language: 上海科技馆 in Chinese where it has one."""
-        return self.name_zh if self.name_zh and (get_language() or "").startswith("zh") else self.name
+        return self.name_zh if self.name_zh and is_chinese() else self.name
 
 
 class MetricSnapshot(models.Model):
@@ -252,7 +252,7 @@ class Milestone(models.Model):
     @property
     def display_title(self) -> str:
         """The title in the active language, English where no Chinese title was given."""
-        return self.title_zh if self.title_zh and (get_language() or "").startswith("zh") else self.title
+        return self.title_zh if self.title_zh and is_chinese() else self.title
 
 
 class SnapshotImport(models.Model):

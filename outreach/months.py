@@ -14,6 +14,8 @@ from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from outreach.language import is_chinese
+
 _FULLWIDTH = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
 _MONTH_PATTERNS = (
     re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})(?:-01)?$"),  # 2024-03, 2024-03-01
@@ -56,7 +58,7 @@ def month_short(month: date, language: str | None = None) -> str:
 # A national dashboard labels thousands of points with a few hundred months: format each once per language.
 @lru_cache(maxsize=4096)
 def _month_short(month: date, language: str) -> str:
-    if language.startswith("zh"):
+    if is_chinese(language):
         return formats.date_format(month, "YEAR_MONTH_FORMAT")
     return formats.date_format(month, "M Y")
 

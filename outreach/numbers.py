@@ -2,9 +2,10 @@
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import pgettext
 
 from outreach import rules
+from outreach.language import is_chinese
 
 # Each language's units, smallest first, and how finely a shortened figure is written in them.
 _ENGLISH_UNITS = ((10**3, "K"), (10**6, "M"), (10**9, "B"), (10**12, "T"))
@@ -34,7 +35,7 @@ def short_count(value: int | float) -> str:
     sign, exact = ("-" if exact < 0 else ""), abs(exact)
     if exact < 10**4:
         return sign + rules.format_count(int(exact))
-    chinese = (get_language() or "").startswith("zh")
+    chinese = is_chinese()
     units = _CHINESE_UNITS if chinese else _ENGLISH_UNITS
     # English keeps three significant digits (1.89M, 188K); Chinese one decimal at most (188.6万, 263万).
     precision = {"decimals": 1} if chinese else {"significant": 3}

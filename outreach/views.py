@@ -8,13 +8,14 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import FileResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from outreach import charts, dashboard, reports, rules, selectors
 from outreach.forms import DashboardFilterForm, ReportFilterForm
+from outreach.language import is_chinese
 from outreach.models import Platform
 from outreach.months import format_month, month_short
 
@@ -86,7 +87,7 @@ def dashboard_view(request):
         # Later months are still being entered: the page shows the latest complete one (the notices say so).
         months, latest, scope = months.up_to(shown), shown, dataclasses.replace(scope, end=shown)
     scope_title = dashboard.scope_title(chosen, platforms, accounts, account_total)
-    translated_headers = (translation.get_language() or "").startswith("zh")
+    translated_headers = is_chinese()
     context.update(
         report_query=_download_query(filters.scope_query(end=scope.end), translated_headers=translated_headers),
         translated_headers=translated_headers,
