@@ -5,7 +5,6 @@ import uuid
 from contextlib import closing
 from datetime import date
 
-import factory
 import psycopg2
 import pytest
 from django.contrib.auth.models import Permission
@@ -13,38 +12,9 @@ from django.utils import timezone
 from psycopg2 import sql
 
 from accounts.models import User
-from outreach.models import Account, MetricSnapshot, Platform
+from outreach.models import Account, Platform
 from outreach.months import add_months
-
-
-class AccountFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Account
-
-    platform = factory.LazyFunction(lambda: Platform.objects.get(slug="wechat"))
-    name = factory.Sequence(lambda n: f"Museum account {n}")
-    opened_on = date(2015, 6, 1)
-
-
-class SnapshotFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = MetricSnapshot
-
-    account = factory.SubFactory(AccountFactory)
-    period = date(2024, 2, 1)
-    articles = 1000
-    views = 20_000_000
-    followers = 2_630_000
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        # Written as the app writes figures: the dashboard's monthly totals follow.
-        from outreach.services import monthly_totals_following
-
-        snapshot = model_class(*args, **kwargs)
-        with monthly_totals_following([(snapshot.account_id, snapshot.period)]):
-            snapshot.save()
-        return snapshot
+from tests.factories import AccountFactory
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.urls import reverse
 from webtest import Upload
 
 from accounts.models import User
-from tests.conftest import SnapshotFactory
+from tests.factories import SnapshotFactory
 from tests.outreach.test_month_grid import save_grid
 from tests.pages import form_posting_to
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from outreach.models import Milestone, SnapshotImport
-from tests.conftest import SnapshotFactory
+from tests.factories import SnapshotFactory
 
 pytestmark = pytest.mark.django_db
 

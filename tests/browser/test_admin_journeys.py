@@ -13,7 +13,7 @@ import pytest
 from outreach.models import Account, MetricSnapshot
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_dashboard_pages import wait_for_charts
-from tests.conftest import SnapshotFactory
+from tests.factories import SnapshotFactory
 from tests.pages import add_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from outreach.models import Milestone
 from outreach.months import add_months
-from tests.conftest import AccountFactory, SnapshotFactory
+from tests.factories import AccountFactory, SnapshotFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from outreach.models import Account, MetricSnapshot, Platform
 from outreach.months import add_months
-from tests.conftest import AccountFactory, SnapshotFactory
+from tests.factories import AccountFactory, SnapshotFactory
 from tests.pages import run_admin_action
 
 pytestmark = pytest.mark.django_db

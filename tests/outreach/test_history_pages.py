@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from outreach import services
 from outreach.models import MetricSnapshot
-from tests.conftest import SnapshotFactory
+from tests.factories import SnapshotFactory
 
 pytestmark = pytest.mark.django_db
 

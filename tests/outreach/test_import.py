@@ -11,7 +11,7 @@ from django.urls import reverse
 from webtest import Upload
 
 from outreach.models import MetricSnapshot, SnapshotImport
-from tests.conftest import SnapshotFactory
+from tests.factories import SnapshotFactory
 from tests.pages import form_posting_to, text_of
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +175,7 @@ def test_the_preview_says_create_update_unchanged_and_error_with_line_and_column
 
 
 def test_one_bad_row_among_a_thousand_leaves_the_database_unchanged_and_the_preview_names_it(staff_app, platform):
-    from tests.conftest import AccountFactory
+    from tests.factories import AccountFactory
 
     AccountFactory(platform=platform("bilibili"), name="Archive", opened_on=date(1930, 1, 1))
     lines = [HEADER]
@@ -397,7 +397,7 @@ def test_a_workbook_that_unzips_to_gigabytes_is_refused_before_it_is_read(staff_
 
 
 def test_the_preview_of_a_long_file_lists_a_page_of_refused_rows_and_counts_the_rest(staff_app, platform):
-    from tests.conftest import AccountFactory
+    from tests.factories import AccountFactory
 
     AccountFactory(platform=platform("bilibili"), name="Archive", opened_on=date(1900, 1, 1))
     lines = [HEADER] + [

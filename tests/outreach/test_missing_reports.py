@@ -12,7 +12,7 @@ from outreach import coverage, selectors
 from outreach.models import Account, MetricSnapshot
 from outreach.months import add_months
 from outreach.rules import METRICS
-from tests.conftest import AccountFactory, SnapshotFactory
+from tests.factories import AccountFactory, SnapshotFactory
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db

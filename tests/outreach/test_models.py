@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from outreach.models import MetricSnapshot
-from tests.conftest import SnapshotFactory
+from tests.factories import SnapshotFactory
 
 pytestmark = pytest.mark.django_db
 

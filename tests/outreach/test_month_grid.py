@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from outreach.models import MetricSnapshot
-from tests.conftest import AccountFactory, SnapshotFactory
+from tests.factories import AccountFactory, SnapshotFactory
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db

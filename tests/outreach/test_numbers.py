@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from outreach.numbers import short_count
-from tests.conftest import AccountFactory, SnapshotFactory
+from tests.factories import AccountFactory, SnapshotFactory
 
 
 @pytest.mark.parametrize(

@@ -178,7 +178,7 @@ def test_a_start_after_a_platforms_last_report_does_not_leave_it_out_of_the_cove
 def test_months_on_end_of_one_account_entering_alone_name_the_newest_and_count_the_rest(staff_app, seeded, director):
     from datetime import date
 
-    from tests.conftest import SnapshotFactory
+    from tests.factories import SnapshotFactory
 
     # Only WeChat goes on entering, March to July: the three others were never entered again.
     for month in range(3, 8):

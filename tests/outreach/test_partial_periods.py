@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from outreach.models import MetricSnapshot
-from tests.conftest import AccountFactory, SnapshotFactory
+from tests.factories import AccountFactory, SnapshotFactory
 from tests.outreach import test_partial_month
 from tests.outreach.test_month_grid import MARCH_2024, save_grid
 from tests.outreach.test_partial_month import figure

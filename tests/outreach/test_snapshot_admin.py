@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from outreach.models import MetricSnapshot
 from outreach.months import format_month
-from tests.conftest import SnapshotFactory
+from tests.factories import SnapshotFactory
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +113,7 @@ def test_a_month_before_the_account_opened_is_refused(staff_app, wechat_account)
 
 
 def test_the_opening_month_is_accepted_even_when_the_account_opened_mid_month(staff_app, platform):
-    from tests.conftest import AccountFactory
+    from tests.factories import AccountFactory
 
     account = AccountFactory(platform=platform("kepu-china"), opened_on=date(2023, 8, 6))
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from tests.conftest import SnapshotFactory
+from tests.factories import SnapshotFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_two_accounts_at_the_largest_count_in_one_platform_and_month_both_save(
 ):
     from outreach import rules
     from outreach.models import MetricSnapshot, MonthlyTotal
-    from tests.conftest import AccountFactory
+    from tests.factories import AccountFactory
 
     second = AccountFactory(platform=platform("wechat"), name="Second account")
     django_app.set_user(staff_user)
