@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
-from outreach import reports, rules, selectors, services
+from outreach import metrics, numbers, reports, selectors, services
 from outreach.admin_history import HistoryAdmin
 from outreach.fields import MonthField, MonthFormField
 from outreach.forms import (
@@ -97,7 +97,7 @@ def _figure_in_sentence(metric: str, account: Account) -> str:
             "articles": _("views"),
             "videos": pgettext("videos", "views"),
             "both": pgettext("articles and videos", "views"),
-        }[rules.views_content([account.platform])]
+        }[metrics.views_content([account.platform])]
     return {"articles": _("articles"), "videos": _("videos"), "followers": _("followers")}[metric]
 
 
@@ -294,11 +294,11 @@ class YearFilter(admin.SimpleListFilter):
 
 
 def _count_column(metric: str):
-    @admin.display(description=rules.METRIC_LABELS[metric], ordering=metric)
+    @admin.display(description=metrics.METRIC_LABELS[metric], ordering=metric)
     def column(self, snapshot: MetricSnapshot):
         value = getattr(snapshot, metric)
         # None shows as the admin's dash: not reported is never 0.
-        return None if value is None else rules.format_count(value)
+        return None if value is None else numbers.format_count(value)
 
     return column
 
@@ -331,7 +331,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
     readonly_fields = ("is_illustrative", "created_by", "created_at", "updated_by", "updated_at")
     fieldsets = (
         (None, {"fields": ("account", "period", "loaded_version")}),
-        (gettext_lazy("Totals at the end of the month"), {"fields": (*rules.METRICS, "approximate", "note")}),
+        (gettext_lazy("Totals at the end of the month"), {"fields": (*metrics.METRICS, "approximate", "note")}),
         (gettext_lazy("Record"), {"fields": readonly_fields}),
     )
     empty_value_display = "–"
@@ -377,7 +377,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
             return fieldsets  # the page's script shows the chosen account's figures
         counted = account.platform.counted_metrics
         totals_label, totals = fieldsets[1]
-        figures = [name for name in totals["fields"] if name not in rules.METRICS or name in counted]
+        figures = [name for name in totals["fields"] if name not in metrics.METRICS or name in counted]
         return (fieldsets[0], (totals_label, {**totals, "fields": tuple(figures)}), *fieldsets[2:])
 
     @staticmethod
@@ -509,7 +509,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
             "rows": listed,
             "all_rows_shown": len(listed) == len(plan.rows),
             "refused_not_listed": len(refused) - sum(1 for row in listed if row.errors),
-            "metrics": [rules.METRIC_LABELS[metric] for metric in rules.METRICS],
+            "metrics": [metrics.METRIC_LABELS[metric] for metric in metrics.METRICS],
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_preview.html", context)
 
@@ -545,7 +545,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
         except services.ConcurrentEdit as conflict:
             # Saved by someone else between the form's check and the save (nothing of this save was
             # written): the form, checked again, now shows their figures beside what was typed.
-            typed = {metric: rules.parse_count_or_none(request.POST.get(metric)) for metric in rules.METRICS}
+            typed = {metric: numbers.parse_count_or_none(request.POST.get(metric)) for metric in metrics.METRICS}
             messages.error(request, changed_meanwhile_error(conflict.current, typed).messages[0])
             try:
                 return super().changeform_view(request, object_id, form_url, extra_context)
@@ -612,7 +612,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
             "next_month": format_month(add_months(period, 1)) if period and add_months(period, 1) <= today else "",
             "grid": grid,
             # Views of the grid's platforms together: 浏览量 where articles and videos are both listed.
-            "metric_labels": [rules.metric_label(m, {row.account.platform for row in rows}) for m in rules.METRICS],
+            "metric_labels": [metrics.metric_label(m, {row.account.platform for row in rows}) for m in metrics.METRICS],
             "warnings": warnings,
             "missing_reports": missing_reports_shown(missing),
         }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from outreach import rules
+from outreach import numbers
 from outreach.fields import MonthField
 from outreach.history import is_restore_reason, reason_shown, restored_reason
 from outreach.months import month_label
@@ -28,7 +28,7 @@ class HistoryRecordDisplay(HistoricalRecordContextHelper):
         if isinstance(field, MonthField) and isinstance(value, date):
             return month_label(value)
         if isinstance(field, models.IntegerField) and not isinstance(value, bool) and isinstance(value, int):
-            return rules.format_count(value)
+            return numbers.format_count(value)
         return super().prepare_delta_change_value(change, value)
 
 

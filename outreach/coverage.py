@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from outreach.metrics import METRICS
 from outreach.months import add_months
-from outreach.rules import METRICS
 
 
 def months_between(first: date, last: date) -> int:

@@ -13,14 +13,14 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from outreach import rules
+from outreach import metrics, numbers
 from outreach.charts import DASHES, SYMBOLS, Point, Series, Share
 from outreach.language import is_chinese
+from outreach.metrics import metric_label, views_content
 from outreach.models import Account, MetricSnapshot, Platform
 from outreach.monthly_totals import Coverage, month_index
 from outreach.months import add_months, month_label, month_short
 from outreach.numbers import names_listed, short_count
-from outreach.rules import metric_label, views_content
 from outreach.selectors import AccountMonth, Increment, Pairs, PlatformMonthTotal
 
 GRANULARITIES = ("month", "quarter", "year")
@@ -135,7 +135,7 @@ class Card:
 
     @property
     def exact_value(self) -> str:
-        return rules.format_count(self.value) if self.value is not None else _("not reported")
+        return numbers.format_count(self.value) if self.value is not None else _("not reported")
 
     @property
     def coverage(self) -> str:
@@ -198,7 +198,7 @@ def headline_cards(
     rows: list[PlatformMonthTotal], shown: date, platforms: list[Platform], coverage: Coverage
 ) -> list[Card]:
     """The month's totals across `platforms`, one card per figure any of their accounts reports."""
-    cards = [_card(metric, rows, shown, platforms, coverage) for metric in rules.METRICS]
+    cards = [_card(metric, rows, shown, platforms, coverage) for metric in metrics.METRICS]
     return [card for card in cards if card.expected or card.value is not None]
 
 
@@ -261,9 +261,9 @@ def month_coverage(rows: list[PlatformMonthTotal], platform_ids: list[int], cove
         for platform_id in platform_ids:
             row = platforms.get(platform_id)
             # The row holds its expected counts already; a platform with no row that month is looked up.
-            wanted = row.expected if row else {m: coverage.expected(platform_id, m, period) for m in rules.METRICS}
-            got = {metric: row.reporting[metric] if row else 0 for metric in rules.METRICS}
-            missing |= {metric for metric in rules.METRICS if got[metric] < wanted[metric]}
+            wanted = row.expected if row else {m: coverage.expected(platform_id, m, period) for m in metrics.METRICS}
+            got = {metric: row.reporting[metric] if row else 0 for metric in metrics.METRICS}
+            missing |= {metric for metric in metrics.METRICS if got[metric] < wanted[metric]}
             expected += max(wanted.values())
             entered += max(got.values())
         months.append(
@@ -285,7 +285,7 @@ def platforms_of(rows: list[PlatformMonthTotal], platforms: list[Platform], cove
         shown |= {
             group_id
             for group_id in coverage.groups()
-            if any(coverage.expected(group_id, metric, latest) for metric in rules.METRICS)
+            if any(coverage.expected(group_id, metric, latest) for metric in metrics.METRICS)
         }
     return [platform for platform in platforms if platform.pk in shown]
 
@@ -788,12 +788,12 @@ def count_in_words(value: int) -> str:
         if value >= size:
             number = f"{value / size:.3f}".rstrip("0").rstrip(".")
             return f"{number} {word}"
-    return rules.format_count(value)
+    return numbers.format_count(value)
 
 
 def count_of_items(value: int) -> str:
     """A number of articles or videos: 1,000 in English, 1000 in Chinese."""
-    return str(value) if is_chinese() else rules.format_count(value)
+    return str(value) if is_chinese() else numbers.format_count(value)
 
 
 def _join(parts: list[str]) -> str:
@@ -913,7 +913,7 @@ def _label_of(point: Point) -> str:
 
 
 def _cell(point: Point) -> str:
-    text = rules.format_count(point.value)
+    text = numbers.format_count(point.value)
     if point.approximate:
         text = "≥ " + text
     if point.illustrative:
@@ -956,7 +956,7 @@ def filters_summary(chosen: dict, platforms: list[Platform], account_total: int,
     parts = [
         scope,
         ngettext("%(count)d account", "%(count)d accounts", account_total) % {"count": account_total},
-        str(rules.METRIC_LABELS[chosen["metric"]]),
+        str(metrics.METRIC_LABELS[chosen["metric"]]),
         _("from %(start)s to %(end)s")
         % {
             "start": month_short(chosen["start"]) if chosen["start"] else _("the first month"),

@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 from django.db import models
 
-from outreach import rules
+from outreach import numbers
 from outreach.months import format_month, parse_month
 
 
@@ -55,7 +55,7 @@ class CountFormField(forms.CharField):
     widget = CountInput
 
     def __init__(self, **kwargs):
-        # The model field's bounds are what `rules.parse_count` checks, with staff's wording.
+        # The model field's bounds are what `numbers.parse_count` checks, with staff's wording.
         kwargs.pop("min_value", None)
         kwargs.pop("max_value", None)
         super().__init__(**kwargs)
@@ -64,10 +64,10 @@ class CountFormField(forms.CharField):
         # Shown as staff read it, so that a figure redisplayed shows what was read (2,630,000 for 263万).
         if value is None:
             return ""
-        return rules.format_count(value) if isinstance(value, int) else value
+        return numbers.format_count(value) if isinstance(value, int) else value
 
     def to_python(self, value):
-        return rules.parse_count(value)
+        return numbers.parse_count(value)
 
     def validate(self, value):
         if value is None and self.required:
@@ -76,6 +76,6 @@ class CountFormField(forms.CharField):
     def has_changed(self, initial, data) -> bool:
         """Changed when the number differs: `2,630,000` typed over 2630000 is no change, nor empty over None."""
         try:
-            return rules.parse_count(initial) != rules.parse_count(data)
+            return numbers.parse_count(initial) != numbers.parse_count(data)
         except forms.ValidationError:
             return True

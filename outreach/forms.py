@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from outreach import rules, selectors
+from outreach import metrics, numbers, rules, selectors
 from outreach.fields import CountFormField, CountInput, MonthFormField
 from outreach.models import MetricSnapshot
 from outreach.months import format_month, month_label
@@ -20,11 +20,11 @@ def changed_meanwhile_error(current: MetricSnapshot, typed: dict) -> forms.Valid
     differences = [
         _("%(metric)s is now %(saved)s; you typed %(typed)s")
         % {
-            "metric": rules.metric_label(metric, [current.account.platform]),
-            "saved": rules.format_count(current.figures[metric]) if current.figures[metric] is not None else "–",
-            "typed": rules.format_count(typed[metric]) if typed.get(metric) is not None else "–",
+            "metric": metrics.metric_label(metric, [current.account.platform]),
+            "saved": numbers.format_count(current.figures[metric]) if current.figures[metric] is not None else "–",
+            "typed": numbers.format_count(typed[metric]) if typed.get(metric) is not None else "–",
         }
-        for metric in rules.METRICS
+        for metric in metrics.METRICS
         if current.figures[metric] != typed.get(metric)
     ]
     return forms.ValidationError(
@@ -67,11 +67,11 @@ class CountFormMixin:
     def readings(self) -> list[str]:
         """How each count typed with a Chinese unit was read: “Followers: “263万” read as 2,630,000”."""
         readings = []
-        for metric in rules.METRICS:
+        for metric in metrics.METRICS:
             if metric in self.fields and self.cleaned_data.get(metric) is not None:
-                reading = rules.count_reading(self.data.get(self.add_prefix(metric)), self.cleaned_data[metric])
+                reading = numbers.count_reading(self.data.get(self.add_prefix(metric)), self.cleaned_data[metric])
                 if reading:
-                    readings.append(f"{rules.metric_label(metric, self.platforms_typed_for())}: {reading}")
+                    readings.append(f"{metrics.metric_label(metric, self.platforms_typed_for())}: {reading}")
         return readings
 
     def platforms_typed_for(self) -> list:
@@ -82,7 +82,7 @@ class CountFormMixin:
 
     def changed_figures(self) -> dict[str, int | None]:
         """The figures this form changes (every figure typed, for a new snapshot)."""
-        return {metric: self.cleaned_data.get(metric) for metric in rules.METRICS if metric in self.changed_data}
+        return {metric: self.cleaned_data.get(metric) for metric in metrics.METRICS if metric in self.changed_data}
 
 
 class AccountSelect(forms.Select):
@@ -110,10 +110,10 @@ class MetricSnapshotForm(CountFormMixin, forms.ModelForm):
 
     class Meta:
         model = MetricSnapshot
-        fields = ("account", "period", *rules.METRICS, "approximate", "note")
-        field_classes = dict.fromkeys(rules.METRICS, CountFormField)
+        fields = ("account", "period", *metrics.METRICS, "approximate", "note")
+        field_classes = dict.fromkeys(metrics.METRICS, CountFormField)
         # The admin would give a count a number input, which reads `263万` as 263.
-        widgets = {"note": forms.Textarea(attrs={"rows": 3}), **dict.fromkeys(rules.METRICS, CountInput)}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3}), **dict.fromkeys(metrics.METRICS, CountInput)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,10 +128,10 @@ class MetricSnapshotForm(CountFormMixin, forms.ModelForm):
         account, period = cleaned.get("account"), cleaned.get("period")
         if account is not None:
             # A figure the platform does not count, and so not on the form, is not kept either.
-            for metric in set(rules.METRICS) - set(account.platform.counted_metrics) - set(self.fields):
+            for metric in set(metrics.METRICS) - set(account.platform.counted_metrics) - set(self.fields):
                 setattr(self.instance, metric, None)
         if self.instance.pk is not None:
-            self.check_version(self.instance, {metric: cleaned.get(metric) for metric in rules.METRICS})
+            self.check_version(self.instance, {metric: cleaned.get(metric) for metric in metrics.METRICS})
         if account is not None and period is not None and not self.errors:
             previous, before_previous = selectors.snapshots_before(
                 account_id=account.pk, period=period, exclude_pk=self.instance.pk
@@ -187,10 +187,10 @@ class MonthGridRowForm(CountFormMixin, forms.Form):
                 },
             )
         super().__init__(*args, prefix=f"account-{row.account.pk}", **kwargs)
-        for metric in set(rules.METRICS) - set(row.account.platform.counted_metrics):
+        for metric in set(metrics.METRICS) - set(row.account.platform.counted_metrics):
             del self.fields[metric]
-        labels = {metric: rules.metric_label(metric, [row.account.platform]) for metric in rules.METRICS}
-        for name in (*rules.METRICS, "approximate", "note"):
+        labels = {metric: metrics.metric_label(metric, [row.account.platform]) for metric in metrics.METRICS}
+        for name in (*metrics.METRICS, "approximate", "note"):
             if name in self.fields:
                 self.fields[name].widget.attrs["aria-label"] = _("%(metric)s, %(account)s") % {
                     "metric": labels.get(name, self.fields[name].label),
@@ -200,28 +200,28 @@ class MonthGridRowForm(CountFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if self.row.snapshot is not None and self.has_changed():
-            self.check_version(self.row.snapshot, {metric: cleaned.get(metric) for metric in rules.METRICS})
+            self.check_version(self.row.snapshot, {metric: cleaned.get(metric) for metric in metrics.METRICS})
         return cleaned
 
     @property
     def metric_fields(self) -> list:
         """The count cells in column order; None where the platform does not count that content."""
-        return [self[metric] if metric in self.fields else None for metric in rules.METRICS]
+        return [self[metric] if metric in self.fields else None for metric in metrics.METRICS]
 
     @property
     def previous_figures(self) -> list[str]:
         """The latest earlier totals, formatted for the cell beside each input."""
         previous = self.row.previous
         return [
-            rules.format_count(previous.figures[m]) if previous and previous.figures[m] is not None else "–"
-            for m in rules.METRICS
+            numbers.format_count(previous.figures[m]) if previous and previous.figures[m] is not None else "–"
+            for m in metrics.METRICS
         ]
 
     def is_blank(self) -> bool:
         """True when nothing was typed into a row that has no snapshot yet: the account is skipped."""
         return (
             self.row.snapshot is None
-            and all(self.cleaned_data.get(metric) is None for metric in rules.METRICS)
+            and all(self.cleaned_data.get(metric) is None for metric in metrics.METRICS)
             and not self.cleaned_data.get("note")
         )
 
@@ -230,7 +230,7 @@ class MonthGridRowForm(CountFormMixin, forms.Form):
         if self.is_blank() or (self.row.snapshot is not None and not self.has_changed()):
             return None
         snapshot = self.row.snapshot or MetricSnapshot(account=self.row.account, period=period)
-        for metric in rules.METRICS:
+        for metric in metrics.METRICS:
             if metric in self.fields:
                 setattr(snapshot, metric, self.cleaned_data[metric])
         snapshot.approximate = self.cleaned_data["approximate"]
@@ -244,13 +244,13 @@ class MonthGridRowForm(CountFormMixin, forms.Form):
             pk=snapshot.pk if snapshot else None,
             account=self.row.account,
             period=period,
-            **{metric: self.cleaned_data.get(metric) for metric in rules.METRICS if metric in self.fields},
+            **{metric: self.cleaned_data.get(metric) for metric in metrics.METRICS if metric in self.fields},
         )
         try:
             readable.full_clean()
         except forms.ValidationError as error:
             for field, errors in error.update_error_dict({}).items():
-                if field in rules.METRICS and field in self.fields and field not in self.errors:
+                if field in metrics.METRICS and field in self.fields and field not in self.errors:
                     self.add_error(field, errors)
 
     def suspicious_changes(self) -> list[str]:
@@ -432,7 +432,7 @@ class ReportFilterForm(ScopeFilterForm):
 class DashboardFilterForm(ScopeFilterForm):
     """The dashboard's filters, read from the query string so that a view can be bookmarked and sent."""
 
-    METRIC_CHOICES = [(metric, rules.METRIC_LABELS[metric]) for metric in rules.METRICS]
+    METRIC_CHOICES = [(metric, metrics.METRIC_LABELS[metric]) for metric in metrics.METRICS]
     GRANULARITY_CHOICES = [
         ("month", gettext_lazy("Month")),
         ("quarter", gettext_lazy("Quarter")),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from outreach import rules
+from outreach import metrics, rules
 from outreach.fields import MonthField
 from outreach.language import is_chinese
 from outreach.months import format_month
@@ -69,7 +69,7 @@ class Platform(models.Model):
     def counted_metrics(self) -> tuple[str, ...]:
         """The figures this platform counts, in the usual order: views and followers, and its content."""
         skipped = {"articles": not self.counts_articles, "videos": not self.counts_videos}
-        return tuple(metric for metric in rules.METRICS if not skipped.get(metric))
+        return tuple(metric for metric in metrics.METRICS if not skipped.get(metric))
 
 
 class AccountQuerySet(models.QuerySet):
@@ -177,14 +177,14 @@ class MetricSnapshot(models.Model):
             ),
             *(
                 models.CheckConstraint(condition=Q(**{f"{metric}__gte": 0}), name=f"snapshot_{metric}_not_negative")
-                for metric in rules.METRICS
+                for metric in metrics.METRICS
             ),
-            # Bounded so that every monthly total of a platform fits its bigint (see rules.COUNT_MAX).
+            # Bounded so that every monthly total of a platform fits its bigint (see metrics.COUNT_MAX).
             *(
                 models.CheckConstraint(
-                    condition=Q(**{f"{metric}__lte": rules.COUNT_MAX}), name=f"snapshot_{metric}_at_most_count_max"
+                    condition=Q(**{f"{metric}__lte": metrics.COUNT_MAX}), name=f"snapshot_{metric}_at_most_count_max"
                 )
-                for metric in rules.METRICS
+                for metric in metrics.METRICS
             ),
         ]
         # The admin list's order (newest month first): its first page is read straight off this index.
@@ -198,7 +198,7 @@ class MetricSnapshot(models.Model):
 
     @property
     def figures(self) -> dict[str, int | None]:
-        return {metric: getattr(self, metric) for metric in rules.METRICS}
+        return {metric: getattr(self, metric) for metric in metrics.METRICS}
 
     def clean(self) -> None:
         # Deferred import: selectors read this module's models.
@@ -298,7 +298,9 @@ class MonthlyTotal(models.Model):
 
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+", verbose_name=_("platform"))
     period = MonthField(_("month"))
-    metric = models.CharField(_("figure"), max_length=10, choices=[(m, rules.METRIC_LABELS[m]) for m in rules.METRICS])
+    metric = models.CharField(
+        _("figure"), max_length=10, choices=[(m, metrics.METRIC_LABELS[m]) for m in metrics.METRICS]
+    )
     total = models.BigIntegerField(_("total"), default=0)
     reporting = models.IntegerField(_("accounts reporting"), default=0)
     approximate = models.IntegerField(_("approximate figures"), default=0)

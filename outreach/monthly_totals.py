@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from outreach.rules import METRICS
+from outreach.metrics import METRICS
 
 # The columns of MonthlyTotal that are sums or counts, in this order everywhere.
 COLUMNS = (

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.cell import WriteOnlyCell
 
-from outreach import rules
+from outreach import metrics, numbers, rules
 from outreach.months import format_month, parse_month
 
 # The columns of a snapshot export, in order; an import reads the same.
@@ -35,7 +35,7 @@ SNAPSHOT_COLUMNS = (
     "platform",
     "account",
     "period",
-    *rules.METRICS,
+    *metrics.METRICS,
     "approximate",
     "note",
     "illustrative",
@@ -43,11 +43,11 @@ SNAPSHOT_COLUMNS = (
 # `increments_illustrative`: the growth is computed from an illustrative figure (this month's or the
 # previous report's), so it carries the mark as every illustrative figure does.
 INCREMENT_COLUMNS = (
-    *(f"{metric}_increment" for metric in rules.METRICS),
+    *(f"{metric}_increment" for metric in metrics.METRICS),
     "months_since_previous",
     "increments_illustrative",
 )
-REQUIRED_COLUMNS = ("platform", "account", "period", *rules.METRICS)
+REQUIRED_COLUMNS = ("platform", "account", "period", *metrics.METRICS)
 OPTIONAL_COLUMNS = ("approximate", "note", "illustrative")
 # What an export with `increments=1` adds: derived, so an import ignores it.
 IGNORED_COLUMNS = INCREMENT_COLUMNS
@@ -189,7 +189,7 @@ COPY_LINE = " || ',' || ".join(
         _copy_quoted("p.slug"),
         _copy_quoted("a.name", neutralized=True),
         "to_char(s.period, 'YYYY-MM')",
-        *(f"COALESCE(s.{metric}::text, '')" for metric in rules.METRICS),
+        *(f"COALESCE(s.{metric}::text, '')" for metric in metrics.METRICS),
         "(CASE WHEN s.approximate THEN 'true' ELSE 'false' END)",
         _copy_quoted("s.note", neutralized=True),
         "(CASE WHEN s.is_illustrative THEN 'true' ELSE 'false' END)",
@@ -299,11 +299,11 @@ SUMMARY_COLUMNS = (
     "platform",
     "account",
     "period",
-    *rules.METRICS,
+    *metrics.METRICS,
     "approximate",
     "illustrative",
     "year_before",
-    *(f"{metric}_change" for metric in rules.METRICS),
+    *(f"{metric}_change" for metric in metrics.METRICS),
     "changes_illustrative",
 )
 
@@ -317,14 +317,14 @@ def summary_rows(summaries) -> Iterator[tuple]:
             latest.figures[metric] - before.figures[metric]
             if before is not None and latest.figures[metric] is not None and before.figures[metric] is not None
             else None
-            for metric in rules.METRICS
+            for metric in metrics.METRICS
         )
         any_change = any(change is not None for change in changes)
         yield (
             latest.account.platform.slug,
             latest.account.name,
             latest.period,
-            *(latest.figures[metric] for metric in rules.METRICS),
+            *(latest.figures[metric] for metric in metrics.METRICS),
             latest.approximate,
             latest.is_illustrative,
             before.period if before is not None else None,
@@ -360,10 +360,10 @@ class ImportRow:
     def display_figures(self) -> list[str]:
         """The row's counts as staff read them, or what the cell held when it could not be read."""
         return [
-            rules.format_count(self.figures[metric])
+            numbers.format_count(self.figures[metric])
             if self.figures.get(metric) is not None
             else str(self.cells.get(metric) or "")
-            for metric in rules.METRICS
+            for metric in metrics.METRICS
         ]
 
     def add_error(self, column: str, error: ValidationError | str) -> None:
@@ -376,8 +376,8 @@ class ImportRow:
         platforms = [self.account.platform] if self.account is not None else []
 
         def label(column: str) -> str:
-            if column in rules.METRICS and platforms:
-                return rules.metric_label(column, platforms)
+            if column in metrics.METRICS and platforms:
+                return metrics.metric_label(column, platforms)
             return str(COLUMN_LABELS.get(column, column)) if column else ""
 
         return [(label(column), message) for column, message in self.errors]
@@ -579,7 +579,7 @@ def _count(value):
         if not value.is_integer():
             raise ValidationError(_("“%(value)s” is not a whole number."), params={"value": value})
         value = int(value)
-    return rules.parse_count(value)
+    return numbers.parse_count(value)
 
 
 def _month(value) -> date:
@@ -639,7 +639,7 @@ def parse_rows(
                 row.add_error("period", _("The month is missing: write it as YYYY-MM, e.g. 2024-03."))
         except ValidationError as error:
             row.add_error("period", error)
-        for metric in rules.METRICS:
+        for metric in metrics.METRICS:
             try:
                 row.figures[metric] = _count(values[metric])
             except ValidationError as error:

@@ -6,135 +6,17 @@ worded for staff ("Views can't go down: January 2024 was 19,800,000"), never as 
 holds the same invariants as constraints, as a backstop.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 
+from outreach.metrics import COUNT_MAX, CUMULATIVE_METRICS, METRIC_LABELS, METRICS, metric_label
 from outreach.months import first_of_month, month_label
-
-METRICS = ("articles", "videos", "views", "followers")
-# Totals that only grow; followers may go down when people unfollow.
-CUMULATIVE_METRICS = ("articles", "videos", "views")
-METRIC_LABELS = {
-    "articles": gettext_lazy("Articles"),
-    "videos": gettext_lazy("Videos"),
-    "views": gettext_lazy("Views"),
-    "followers": gettext_lazy("Followers"),
-}
-
-
-def views_content(platforms) -> str:
-    """What the views of these platforms count: "articles" (阅读量), "videos" (播放量), or "both" (浏览量).
-
-    The one rule for every place a figure is named (cards, summary, import): Chinese counts articles'
-    views as 阅读量, videos' as 播放量, and a platform of both, or a total over both kinds, in a neutral word.
-    """
-    kinds = {platform.content for platform in platforms}
-    if kinds == {"articles"}:
-        return "articles"
-    if kinds == {"videos"}:
-        return "videos"
-    return "both"
-
-
-def metric_label(metric: str, platforms) -> str:
-    """A figure's name for these platforms: views worded by what the platforms publish."""
-    if metric != "views":
-        return str(METRIC_LABELS[metric])
-    return {
-        "articles": _("Views"),
-        "videos": pgettext("videos", "Views"),
-        "both": pgettext("articles and videos", "Views"),
-    }[views_content(platforms)]
-
-
-# The largest count an account may report: a hundred trillion, far past any platform's figures, and
-# small enough that a platform's monthly total over 90,000 such accounts still fits a bigint (2**63 - 1).
-COUNT_MAX = 10**14 - 1
-
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９－＋", "0123456789-+")
-# Thousands separators people type: comma (also full-width), spaces (also no-break and thin), apostrophe.
-_SEPARATORS = re.compile(r"[,，\s\u00a0\u202f\u3000'’_]")
-
-
-def format_count(value: int) -> str:
-    """A count with thousands separators, as staff read it."""
-    return f"{value:,}"
-
-
-# Chinese units a count may be typed in (`263万`, `1.2亿`): what each multiplies by.
-CHINESE_UNITS = {"万": 10_000, "亿": 100_000_000}
-_COUNT_TEXT = re.compile(r"(?P<number>[+-]?\d+(?:\.\d+)?)(?P<unit>[万亿])?")
-
-
-def parse_count(value) -> int | None:
-    """Read a count as typed (`1,234,567`, `1 234 567`, `１２３`, `263万`, `1.2亿`); None when empty.
-
-    A Chinese unit is read where the result is a whole number (`188.6万` is 1,886,000). Raises
-    ValidationError for text, negative numbers, fractions and numbers larger than a count may be.
-    """
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        text = str(value)
-    else:
-        text = _SEPARATORS.sub("", str(value).translate(_FULLWIDTH_DIGITS))
-    if text == "":
-        return None
-    # Longer than any count may be: refused before Python is asked to read thousands of digits.
-    matched = _COUNT_TEXT.fullmatch(text) if len(text) <= 40 else None
-    if matched is None or (matched["unit"] is None and "." in matched["number"]):
-        if len(text) > 40 and text.isascii() and text.lstrip("+-").isdigit():
-            raise _too_large(value)
-        raise ValidationError(
-            _("“%(value)s” is not a whole number. Enter digits only, e.g. 1,234,567 (or 263万)."),
-            code="not_a_number",
-            params={"value": value},
-        )
-    number = Decimal(matched["number"]) * CHINESE_UNITS.get(matched["unit"], 1)
-    if number != number.to_integral_value():
-        raise ValidationError(
-            _("“%(value)s” is %(number)s, not a whole number: give the figure exactly."),
-            code="not_whole",
-            params={"value": value, "number": f"{number.normalize():,f}"},
-        )
-    if number < 0:
-        raise ValidationError(_("A count can't be negative."), code="negative")
-    if number > COUNT_MAX:
-        raise _too_large(value)
-    return int(number)
-
-
-def parse_count_or_none(value) -> int | None:
-    """A count as `parse_count` reads it, or None where it cannot be read (for showing what was typed)."""
-    try:
-        return parse_count(value)
-    except ValidationError:
-        return None
-
-
-def _too_large(value) -> ValidationError:
-    shown = str(value) if len(str(value)) <= 30 else f"{str(value)[:12]}… ({len(str(value))} characters)"
-    return ValidationError(
-        _("%(value)s is larger than any count can be (at most %(max)s)."),
-        code="too_large",
-        params={"value": shown, "max": format_count(COUNT_MAX)},
-    )
-
-
-def count_reading(typed, value: int | None) -> str | None:
-    """How a count typed with a Chinese unit was read (“263万” read as 2,630,000); None for plain digits."""
-    text = str(typed or "").strip()
-    if value is None or not any(unit in text for unit in CHINESE_UNITS):
-        return None
-    return _("“%(typed)s” read as %(value)s") % {"typed": text, "value": format_count(value)}
+from outreach.numbers import count_too_large, format_count
 
 
 @dataclass(frozen=True)
@@ -194,7 +76,10 @@ def snapshot_errors(
     for metric in METRICS:
         value = figures.get(metric)
         if value is not None and not 0 <= value <= COUNT_MAX:
-            add(metric, _too_large(value) if value > COUNT_MAX else ValidationError(_("A count can't be negative.")))
+            add(
+                metric,
+                count_too_large(value) if value > COUNT_MAX else ValidationError(_("A count can't be negative.")),
+            )
     for metric, counted in (("articles", platform.counts_articles), ("videos", platform.counts_videos)):
         if figures.get(metric) is not None and not counted:
             add(

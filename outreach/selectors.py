@@ -14,7 +14,7 @@ from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag, Lea
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from outreach import monthly_totals, rules
+from outreach import metrics, monthly_totals, numbers, rules
 from outreach.history import is_restore_reason, reason_shown
 from outreach.models import Account, MetricSnapshot, Milestone, MonthlyTotal, Platform
 from outreach.months import add_months, first_of_month
@@ -27,8 +27,8 @@ def snapshot_history(*, account_id: int, period: date | None, exclude_pk: int | 
     rows = MetricSnapshot.objects.filter(account_id=account_id)
     if exclude_pk is not None:
         rows = rows.exclude(pk=exclude_pk)
-    rows = list(rows.values_list("pk", "period", *rules.CUMULATIVE_METRICS))
-    others = [(row[1], dict(zip(rules.CUMULATIVE_METRICS, row[2:], strict=True))) for row in rows if row[1] != period]
+    rows = list(rows.values_list("pk", "period", *metrics.CUMULATIVE_METRICS))
+    others = [(row[1], dict(zip(metrics.CUMULATIVE_METRICS, row[2:], strict=True))) for row in rows if row[1] != period]
     history = rules.timeline_histories([*others, (period, {})])[period]
     existing_pk = next((row[0] for row in rows if row[1] == period), None)
     if existing_pk is None:
@@ -374,7 +374,7 @@ def _scope_timelines(scope: DashboardScope) -> dict[int, monthly_totals.Timeline
 def _timeline_row(period: date, figures: list, approximate: bool, illustrative: bool) -> monthly_totals.TimelineRow:
     return monthly_totals.TimelineRow(
         period=period,
-        figures=dict(zip(rules.METRICS, figures, strict=True)),
+        figures=dict(zip(metrics.METRICS, figures, strict=True)),
         approximate=approximate,
         illustrative=illustrative,
     )
@@ -382,7 +382,7 @@ def _timeline_row(period: date, figures: list, approximate: bool, illustrative: 
 
 def _add_timeline_rows(timelines: dict[int, monthly_totals.Timeline], snapshots) -> None:
     """Append these snapshots to their accounts' timelines."""
-    fields = ("account_id", "period", *rules.METRICS, "approximate", "is_illustrative")
+    fields = ("account_id", "period", *metrics.METRICS, "approximate", "is_illustrative")
     for account_id, period, *figures, approximate, illustrative in snapshots.values_list(*fields):
         timelines[account_id].rows.append(_timeline_row(period, figures, approximate, illustrative))
 
@@ -506,8 +506,8 @@ def _add_to_month(months, platform_id, period, metric, total, reporting, approxi
     month = months.get((platform_id, period))
     if month is None:
         month = months[(platform_id, period)] = {
-            "totals": dict.fromkeys(rules.METRICS),
-            "reporting": dict.fromkeys(rules.METRICS, 0),
+            "totals": dict.fromkeys(metrics.METRICS),
+            "reporting": dict.fromkeys(metrics.METRICS, 0),
             "flags": [0, 0],
             "month_pairs": {},
             "year_pairs": {},
@@ -538,7 +538,7 @@ def _month_totals(months, coverage: monthly_totals.Coverage) -> list[PlatformMon
             reporting=month["reporting"],
             approximate=month["flags"][0] > 0,
             illustrative=month["flags"][1] > 0,
-            expected={metric: coverage.expected(platform_id, metric, period) for metric in rules.METRICS},
+            expected={metric: coverage.expected(platform_id, metric, period) for metric in metrics.METRICS},
             month_pairs=month["month_pairs"],
             year_pairs=month["year_pairs"],
         )
@@ -711,7 +711,7 @@ def account_timelines(
             _add_timeline_rows(timelines, snapshots)
             continue
         nearest = {}
-        for metric in rules.METRICS:
+        for metric in metrics.METRICS:
             reported = MetricSnapshot.objects.filter(account=OuterRef("pk"), **{f"{metric}__isnull": False})
             before = reported.filter(period__lt=first).order_by("-period").values("pk")[:1]
             after = reported.filter(period__gt=last).order_by("period").values("pk")[:1]
@@ -730,7 +730,7 @@ def account_timelines(
         in_years = Q()
         for low, high in years:
             in_years |= Q(period__range=(low, high))
-        fields = ("pk", "account_id", "period", *rules.METRICS, "approximate", "is_illustrative")
+        fields = ("pk", "account_id", "period", *metrics.METRICS, "approximate", "is_illustrative")
         for pk, account_id, period, *figures, approximate, illustrative in snapshots.filter(
             in_years | Q(pk__in=neighbours)
         ).values_list(*fields):
@@ -747,7 +747,7 @@ def monthly_totals_rebuild_queries() -> list[tuple[str, list]]:
     """One SELECT per metric of every platform's monthly totals, computed from all the snapshots:
     (platform id, month, metric, *monthly_totals.COLUMNS)."""
     queries = []
-    for metric in rules.METRICS:
+    for metric in metrics.METRICS:
         query, params = _monthly_totals_sql(metric)
         columns = ", ".join(monthly_totals.COLUMNS)
         queries.append((f"SELECT group_id, period, %s, {columns} FROM ({query}) AS figures", [metric, *params]))  # noqa: S608
@@ -757,7 +757,7 @@ def monthly_totals_rebuild_queries() -> list[tuple[str, list]]:
 # --- Reports ---------------------------------------------------------------------------------------
 
 _EXPORT_ORDER = ("account__platform__display_order", "account__platform__slug", "account__name", "period")
-_EXPORT_FIELDS = ("account__platform__slug", "account__name", "period", *rules.METRICS, "approximate", "note")
+_EXPORT_FIELDS = ("account__platform__slug", "account__name", "period", *metrics.METRICS, "approximate", "note")
 
 
 def export_period_range(scope: DashboardScope) -> tuple[date | None, date | None]:
@@ -786,13 +786,13 @@ def _export_rows(rows, *, increments: bool, start: date | None):
     lagged = rows.annotate(
         previous_period=Window(Lag("period"), **by_account),
         previous_illustrative=Window(Lag("is_illustrative"), **by_account),
-        **{f"previous_{metric}": Window(Lag(metric), **by_account) for metric in rules.METRICS},
+        **{f"previous_{metric}": Window(Lag(metric), **by_account) for metric in metrics.METRICS},
     ).values_list(
         *_EXPORT_FIELDS,
         "is_illustrative",
         "previous_period",
         "previous_illustrative",
-        *(f"previous_{metric}" for metric in rules.METRICS),
+        *(f"previous_{metric}" for metric in metrics.METRICS),
     )
     return _with_increments(lagged.iterator(chunk_size=5000), start=start)
 
@@ -880,14 +880,14 @@ def import_context(keys: set[tuple[int, date]]) -> ImportContext:
         batch = account_ids[start : start + _ACCOUNTS_PER_QUERY]
         in_range = MetricSnapshot.objects.filter(account_id__in=batch, period__range=(first, last))
         wanted_pks = []
-        for pk, account_id, period, *figures in in_range.values_list("pk", "account_id", "period", *rules.METRICS):
-            context.timelines[account_id][period] = dict(zip(rules.METRICS, figures, strict=True))
+        for pk, account_id, period, *figures in in_range.values_list("pk", "account_id", "period", *metrics.METRICS):
+            context.timelines[account_id][period] = dict(zip(metrics.METRICS, figures, strict=True))
             if (account_id, period) in keys:
                 wanted_pks.append(pk)
         for snapshot in MetricSnapshot.objects.filter(pk__in=wanted_pks):
             context.existing[(snapshot.account_id, snapshot.period)] = snapshot
         around = {}
-        for metric in rules.CUMULATIVE_METRICS:
+        for metric in metrics.CUMULATIVE_METRICS:
             reported = MetricSnapshot.objects.filter(account=OuterRef("pk"), **{f"{metric}__isnull": False})
             before = reported.filter(period__lt=first).order_by("-period")
             after = reported.filter(period__gt=last).order_by("period")
@@ -897,7 +897,7 @@ def import_context(keys: set[tuple[int, date]]) -> ImportContext:
             around[f"after_{metric}"] = Subquery(after.values(metric)[:1])
         for row in Account.objects.filter(pk__in=batch).annotate(**around).values("pk", *around):
             timeline = context.timelines[row["pk"]]
-            for metric in rules.CUMULATIVE_METRICS:
+            for metric in metrics.CUMULATIVE_METRICS:
                 for side in ("before", "after"):
                     period = row[f"{side}_{metric}_period"]
                     if period is not None:
@@ -929,7 +929,7 @@ def _shown(value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, int):
-        return rules.format_count(value)
+        return numbers.format_count(value)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -1068,11 +1068,11 @@ def missing_reports(*, months_at_most: int = 12, accounts_at_most: int = 20) -> 
     def month_number(period):
         return ExtractYear(period) * 12 + ExtractMonth(period)
 
-    counts = {f"{metric}_months": Count(metric) for metric in rules.METRICS}
+    counts = {f"{metric}_months": Count(metric) for metric in metrics.METRICS}
     # Complete, and answered without another read: a snapshot every month from the first to the latest,
     # each figure in all of them or in none. Only the other accounts come back.
     regular = Q(snapshots=F("span"))
-    for metric in rules.METRICS:
+    for metric in metrics.METRICS:
         regular &= Q(**{f"{metric}_months": 0}) | Q(**{f"{metric}_months": F("snapshots")})
     summaries = list(
         MetricSnapshot.objects.order_by()
@@ -1115,12 +1115,12 @@ def missing_reports(*, months_at_most: int = 12, accounts_at_most: int = 20) -> 
         if row["snapshots"] == row["span"] and all(row[name] in (0, row["snapshots"]) for name in counts):
             # Every figure it reports, it reports from its first snapshot to its last.
             span = coverage.FigureReports(first=row["first_period"], last=row["last_period"], months=row["snapshots"])
-            figures = {metric: span for metric in rules.METRICS if row[f"{metric}_months"]}
+            figures = {metric: span for metric in metrics.METRICS if row[f"{metric}_months"]}
             reports.append(account_reports(row, figures))
         else:
             irregular.append(row["account_id"])
     per_figure = {}
-    for metric in rules.METRICS:
+    for metric in metrics.METRICS:
         reported = Q(**{f"{metric}__isnull": False})
         per_figure[f"{metric}_first"] = Min("period", filter=reported)
         per_figure[f"{metric}_last"] = Max("period", filter=reported)
@@ -1137,7 +1137,7 @@ def missing_reports(*, months_at_most: int = 12, accounts_at_most: int = 20) -> 
                 metric: coverage.FigureReports(
                     first=row[f"{metric}_first"], last=row[f"{metric}_last"], months=row[f"{metric}_months"]
                 )
-                for metric in rules.METRICS
+                for metric in metrics.METRICS
                 if row[f"{metric}_months"]
             }
             reports.append(account_reports(summary_of[row["account_id"]], figures))
@@ -1145,9 +1145,9 @@ def missing_reports(*, months_at_most: int = 12, accounts_at_most: int = 20) -> 
     months: dict[int, dict[date, list[str]]] = {pk: {} for pk in with_holes}
     for batch in _batches(with_holes):
         rows = MetricSnapshot.objects.filter(account_id__in=batch).order_by()
-        for account_id, period, *figures in rows.values_list("account_id", "period", *rules.METRICS):
+        for account_id, period, *figures in rows.values_list("account_id", "period", *metrics.METRICS):
             months[account_id][period] = [
-                m for m, value in zip(rules.METRICS, figures, strict=True) if value is not None
+                m for m, value in zip(metrics.METRICS, figures, strict=True) if value is not None
             ]
     gaps = [
         gap

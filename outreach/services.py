@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from outreach import monthly_totals, reports, rules, seed, selectors
+from outreach import metrics, monthly_totals, reports, seed, selectors
 from outreach.models import Account, MetricSnapshot, Milestone, MonthlyTotal, Platform, SnapshotImport
 
 # --- The kept monthly totals ------------------------------------------------------------------------
@@ -413,7 +413,7 @@ def snapshot_import_apply(*, plan, source: SnapshotImport, user) -> SnapshotImpo
         bulk_update_with_history(
             updated,
             MetricSnapshot,
-            [*rules.METRICS, "approximate", "note", "is_illustrative", "updated_by", "updated_at", "version"],
+            [*metrics.METRICS, "approximate", "note", "is_illustrative", "updated_by", "updated_at", "version"],
             batch_size=2000,
             default_user=user,
             default_change_reason=reason,

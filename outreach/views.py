@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from outreach import charts, dashboard, reports, rules, selectors
+from outreach import charts, dashboard, metrics, reports, selectors
 from outreach.forms import DashboardFilterForm, ReportFilterForm
 from outreach.language import is_chinese
 from outreach.models import Platform
@@ -130,7 +130,7 @@ def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platfo
             _("The summary covers the first %(shown)d of %(total)d accounts: choose accounts to read about others.")
             % {"shown": len(summarised), "total": account_total}
         )
-    metric_label = rules.metric_label(metric, shown_platforms)
+    metric_label = metrics.metric_label(metric, shown_platforms)
     if by == "account":
         lines = dashboard.cumulative_series_by_account(
             months.account_months, accounts, metric=metric, granularity=granularity, latest=latest

@@ -17,6 +17,15 @@ from outreach.months import add_months
 from tests.factories import AccountFactory
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language: a request in Chinese leaves Chinese active in the thread."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def this_month() -> date:
     return timezone.localdate().replace(day=1)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from outreach import rules
+from outreach import metrics, numbers
 from outreach.months import add_months, parse_month
 
 FIGURES_CSV = Path(__file__).with_name("figures.csv")
@@ -57,7 +57,7 @@ def seed_facts() -> list[SeedFact]:
                 account_name_zh=row["account_zh"],
                 opened_on=_opened_on(row["opened_on"]),
                 as_of=parse_month(row["as_of"]),
-                figures={metric: rules.parse_count(row[metric]) for metric in rules.METRICS},
+                figures={metric: numbers.parse_count(row[metric]) for metric in metrics.METRICS},
                 approximate=row["approximate"] == "yes",
                 source_sentence=row["source_sentence"],
             )

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from outreach import coverage, selectors
+from outreach.metrics import METRICS
 from outreach.models import Account, MetricSnapshot
 from outreach.months import add_months
-from outreach.rules import METRICS
 from tests.factories import AccountFactory, SnapshotFactory
 from tests.pages import text_of
 

@@ -19,9 +19,9 @@ from webtest import Upload
 
 from accounts.models import User
 from outreach import services
+from outreach.metrics import METRICS
 from outreach.models import Account, MetricSnapshot, MonthlyTotal, Platform, SnapshotImport
 from outreach.months import add_months
-from outreach.rules import METRICS
 from tests.outreach.test_dashboard import figure
 from tests.outreach.test_month_grid import save_grid
 from tests.pages import run_admin_action, text_of

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from outreach.months import add_months, parse_month
-from outreach.rules import parse_count
+from outreach.numbers import parse_count
 
 
 @pytest.mark.parametrize(

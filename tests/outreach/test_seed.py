@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
+from outreach.metrics import CUMULATIVE_METRICS
 from outreach.models import Account, MetricSnapshot
-from outreach.rules import CUMULATIVE_METRICS
 
 pytestmark = pytest.mark.django_db
 

@@ -103,7 +103,7 @@ def test_a_right_year_filter_still_filters(staff_client, seeded):
 def test_two_accounts_at_the_largest_count_in_one_platform_and_month_both_save(
     django_app, staff_user, seeded, platform
 ):
-    from outreach import rules
+    from outreach import metrics
     from outreach.models import MetricSnapshot, MonthlyTotal
     from tests.factories import AccountFactory
 
@@ -113,12 +113,12 @@ def test_two_accounts_at_the_largest_count_in_one_platform_and_month_both_save(
         form = django_app.get(reverse("admin:outreach_metricsnapshot_add")).forms["metricsnapshot_form"]
         form["account"] = str(account.pk)
         form["period"] = "2024-03"
-        form["views"] = f"{rules.COUNT_MAX:,}"
+        form["views"] = f"{metrics.COUNT_MAX:,}"
         assert form.submit("_save").status_code == 302
 
-    assert MetricSnapshot.objects.filter(period=date(2024, 3, 1), views=rules.COUNT_MAX).count() == 2
+    assert MetricSnapshot.objects.filter(period=date(2024, 3, 1), views=metrics.COUNT_MAX).count() == 2
     kept = MonthlyTotal.objects.get(platform=platform("wechat"), period=date(2024, 3, 1), metric="views")
-    assert kept.total == 2 * rules.COUNT_MAX
+    assert kept.total == 2 * metrics.COUNT_MAX
     assert django_app.get(reverse("dashboard") + "?start=2024-01").status_code == 200
 
 
