@@ -969,7 +969,7 @@ def recent_changes(*, limit: int = 50) -> list[ChangeRecord]:
                     who=record.history_user.get_username() if record.history_user else _("the system"),
                     kind=record.history_type,
                     model=str(model._meta.verbose_name),
-                    label=str(record.instance),
+                    label=_instance_label(record, related),
                     differences=differences,
                     reason=reason_shown(record.history_change_reason),
                     history_url=reverse(f"admin:outreach_{model._meta.model_name}_history", args=(record.id,)),
@@ -978,6 +978,18 @@ def recent_changes(*, limit: int = 50) -> list[ChangeRecord]:
             )
     changes.sort(key=lambda change: change.when, reverse=True)
     return changes[:limit]
+
+
+def _instance_label(record, related: tuple[str, ...]) -> str:
+    """The object as it was, named as its model names it: built from the record's own fields and the
+    relations already read onto it (`record.instance` reads the fields history does not keep from the
+    live row, and each name would read its account again: two queries per change)."""
+    instance = record.instance_type(
+        **{field.attname: getattr(record, field.attname) for field in record.tracked_fields}
+    )
+    for name in {path.split("__")[0] for path in related}:
+        setattr(instance, name, getattr(record, name))
+    return str(instance)
 
 
 def snapshot_export_copy_query(scope: DashboardScope, line: str) -> tuple[str, list]:

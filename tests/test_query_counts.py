@@ -1,0 +1,116 @@
+"""Every page and download's number of queries, pinned to a baseline per view (as NetBox keeps one), and
+shown not to grow with the data: the same count with three more accounts and a year more of figures.
+
+The baselines are in `tests/query_counts.json`, per database (SQLite and PostgreSQL differ in a few
+places: PostgreSQL writes the CSV export with `COPY`). A change that adds or removes a query fails here
+until the baseline is recorded again, deliberately:
+
+    OUTREACH_RECORD_QUERY_COUNTS=1 .venv/bin/python -m pytest tests/test_query_counts.py            # SQLite
+    OUTREACH_RECORD_QUERY_COUNTS=1 DATABASE_URL=postgres://… .venv/bin/python -m pytest tests/test_query_counts.py
+"""
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from outreach.models import MetricSnapshot
+from outreach.months import add_months
+from tests.factories import AccountFactory, SnapshotFactory
+
+pytestmark = pytest.mark.django_db
+
+BASELINES = Path(__file__).with_name("query_counts.json")
+RECORDING = bool(os.environ.get("OUTREACH_RECORD_QUERY_COUNTS"))
+
+# (key, URL name, URL arguments, query string): every page a person opens and every download.
+PAGES = [
+    ("dashboard", "dashboard", (), {}),
+    ("dashboard, by account", "dashboard", (), {"by": "account"}),
+    ("dashboard, a year view from a start", "dashboard", (), {"granularity": "year", "start": "2023-01"}),
+    ("dashboard, a partly entered month", "dashboard", (), {"end": "2024-03"}),
+    ("recent changes", "recent_changes", (), {}),
+    ("snapshots.csv", "snapshots_csv", (), {}),
+    ("snapshots.csv, increments", "snapshots_csv", (), {"increments": "1"}),
+    ("snapshots.xlsx", "snapshots_xlsx", (), {}),
+    ("summary.csv", "summary_csv", (), {}),
+    ("summary.xlsx", "summary_xlsx", (), {}),
+    ("healthz", "healthz", (), {}),
+    ("admin: front page", "admin:index", (), {}),
+    ("admin: snapshot list", "admin:outreach_metricsnapshot_changelist", (), {}),
+    ("admin: snapshot list by platform", "admin:outreach_metricsnapshot_changelist", (), {"platform": "wechat"}),
+    ("admin: add a snapshot", "admin:outreach_metricsnapshot_add", (), {}),
+    ("admin: change a snapshot", "admin:outreach_metricsnapshot_change", ("snapshot",), {}),
+    ("admin: a snapshot's history", "admin:outreach_metricsnapshot_history", ("snapshot",), {}),
+    ("admin: month grid", "admin:outreach_month_grid", (), {}),
+    ("admin: import", "admin:outreach_import", (), {}),
+    ("admin: accounts", "admin:outreach_account_changelist", (), {}),
+    ("admin: milestones", "admin:outreach_milestone_changelist", (), {}),
+]
+
+
+@pytest.fixture
+def museum(db):
+    """The seed with its illustrative history, and WeChat's March 2024 entered (a month being entered)."""
+    call_command("load_seed_figures", "--illustrative-history", verbosity=0)
+    wechat = MetricSnapshot.objects.get(account__platform__slug="wechat", period=date(2024, 2, 1))
+    SnapshotFactory(account=wechat.account, period=date(2024, 3, 1), articles=1010, views=20_100_000)
+    return wechat
+
+
+def more_figures(platform) -> None:
+    """Three more accounts, each with a year of figures: what must not add a query anywhere."""
+    for number in range(3):
+        account = AccountFactory(platform=platform("douyin"), name=f"More {number}", opened_on=date(2020, 1, 1))
+        for month in range(12):
+            SnapshotFactory(
+                account=account,
+                period=add_months(date(2023, 1, 1), month),
+                articles=None,
+                videos=10 + month,
+                views=1000 * (month + 1),
+                followers=None,
+            )
+
+
+def queries_of(client, name: str, args: tuple, query: dict, snapshot) -> int:
+    url = reverse(name, args=[snapshot.pk if arg == "snapshot" else arg for arg in args])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, query)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, f"{url}: {response.status_code}"
+    return len(queries.captured_queries)
+
+
+def counts(client, snapshot) -> dict[str, int]:
+    client.get(reverse("dashboard"))  # the session and the caches, as a person who is signed in has them
+    return {key: queries_of(client, name, args, query, snapshot) for key, name, args, query in PAGES}
+
+
+def test_every_page_and_download_makes_its_baseline_number_of_queries_whatever_the_data(
+    admin_client, museum, platform
+):
+    counts(admin_client, museum)  # once to warm what is read once per process (content types, permissions)
+    found = counts(admin_client, museum)
+    more_figures(platform)
+    with_more = counts(admin_client, museum)
+
+    baselines = json.loads(BASELINES.read_text()) if BASELINES.exists() else {}
+    if RECORDING:
+        baselines[connection.vendor] = found
+        BASELINES.write_text(json.dumps(baselines, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    grew = {key: (found[key], with_more[key]) for key in found if with_more[key] != found[key]}
+    assert grew == {}, "queries that grow with the data (before, after)"
+    pinned = baselines.get(connection.vendor, {})
+    changed = {key: (pinned.get(key), count) for key, count in found.items() if pinned.get(key) != count}
+    assert changed == {}, (
+        "query counts differ from tests/query_counts.json (baseline, now): if on purpose, record them again "
+        "(OUTREACH_RECORD_QUERY_COUNTS=1, see this module's docstring)"
+    )
