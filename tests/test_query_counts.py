@@ -94,9 +94,7 @@ def counts(client, snapshot) -> dict[str, int]:
     return {key: queries_of(client, name, args, query, snapshot) for key, name, args, query in PAGES}
 
 
-def test_every_page_and_download_makes_its_baseline_number_of_queries_whatever_the_data(
-    admin_client, museum, platform
-):
+def test_every_page_and_download_makes_its_baseline_number_of_queries_whatever_the_data(admin_client, museum, platform):
     counts(admin_client, museum)  # once to warm what is read once per process (content types, permissions)
     found = counts(admin_client, museum)
     more_figures(platform)
