@@ -449,19 +449,7 @@ def _platform_month_totals_kept(
         if reporting > 0:
             _add_to_month(months, platform_id, period, row_metric, total, reporting, approximate, illustrative)
         if row_metric == metric and steps > 0:
-            value, gaps, gap_months, growth_approximate, growth_illustrative = growth
-            increments.append(
-                Increment(
-                    group_id=platform_id,
-                    period=period,
-                    value=value,
-                    gaps=gaps,
-                    gap_months=gap_months,
-                    approximate=growth_approximate > 0,
-                    illustrative=growth_illustrative > 0,
-                    accounts=steps,
-                )
-            )
+            increments.append(_increment_of(platform_id, period, steps, *growth))
     coverage = monthly_totals.coverage_of(starts_and_stops, _expected_before(scope))
     return _month_totals(months, coverage), coverage, increments
 
@@ -471,21 +459,23 @@ _GROWTH_COLUMNS = ("growth", "gaps", "gap_months", "growth_approximate", "growth
 
 def _increment(group_id: int, period: date, cell: list[int]) -> Increment | None:
     """A cell's growth (a cell as a list in `monthly_totals.COLUMNS` order), if any."""
-
-    def value(name: str) -> int:
-        return cell[monthly_totals.AT[name]]
-
-    if value("growth_steps") <= 0:
+    steps = cell[monthly_totals.AT["growth_steps"]]
+    if steps <= 0:
         return None
+    return _increment_of(group_id, period, steps, *(cell[monthly_totals.AT[name]] for name in _GROWTH_COLUMNS))
+
+
+def _increment_of(group_id, period, steps, growth, gaps, gap_months, approximate, illustrative) -> Increment:
+    """The growth of `steps` accounts, from the `_GROWTH_COLUMNS` of a kept or computed cell."""
     return Increment(
         group_id=group_id,
         period=period,
-        value=value("growth"),
-        gaps=value("gaps"),
-        gap_months=value("gap_months"),
-        approximate=value("growth_approximate") > 0,
-        illustrative=value("growth_illustrative") > 0,
-        accounts=value("growth_steps"),
+        value=growth,
+        gaps=gaps,
+        gap_months=gap_months,
+        approximate=approximate > 0,
+        illustrative=illustrative > 0,
+        accounts=steps,
     )
 
 
