@@ -273,11 +273,13 @@ def measure_coverage(client, path: str, repeat: int) -> dict:
     the starts and stops of every kept row, the coverage, the same look-ups, the same calls. The replay's
     answers are checked against the page's, so that it measures what the page does.
     """
-    from outreach import dashboard, monthly_totals, selectors
+    from outreach import dashboard, monthly_totals
+    from outreach.selectors import dashboard as dashboard_reads
+    from outreach.selectors import scope as scope_reads
 
     watched_functions = [(dashboard, name) for name in ("month_coverage", "latest_complete", "shares_month")]
     real_expected, real_coverage_of = monthly_totals.Coverage.expected, monthly_totals.coverage_of
-    real_expected_before = selectors._expected_before
+    real_expected_before = dashboard_reads._expected_before
     real_functions = {name: getattr(module, name) for module, name in watched_functions}
     seen = {"scopes": [], "coverage": [], "lookups": [], "calls": [], "inside": 0}
 
@@ -308,21 +310,21 @@ def measure_coverage(client, path: str, repeat: int) -> dict:
         return call
 
     monthly_totals.Coverage.expected, monthly_totals.coverage_of = expected, coverage_of
-    selectors._expected_before = expected_before
+    dashboard_reads._expected_before = expected_before
     for module, name in watched_functions:
         setattr(module, name, watching(name))
     try:
         status = client.get(path).status_code
     finally:
         monthly_totals.Coverage.expected, monthly_totals.coverage_of = real_expected, real_coverage_of
-        selectors._expected_before = real_expected_before
+        dashboard_reads._expected_before = real_expected_before
         for module, name in watched_functions:
             setattr(module, name, real_functions[name])
     if len(seen["scopes"]) != 1 or len(seen["coverage"]) != 1:
         raise RuntimeError(f"{path} did not read the kept monthly totals' coverage once")
     scope, page_coverage = seen["scopes"][0], seen["coverage"][0]
     rows = list(
-        selectors._monthly_totals_rows(scope)
+        scope_reads.monthly_totals_in(scope)
         .order_by("platform_id", "period")
         .values_list("platform_id", "period", "metric", "reporting", "growth_steps", "stops")
     )
@@ -336,7 +338,7 @@ def measure_coverage(client, path: str, repeat: int) -> dict:
         starts_and_stops = []
         for platform_id, period, row_metric, reporting, growth_steps, stops in rows:
             starts_and_stops.append((platform_id, period, row_metric, reporting - growth_steps, stops))
-        coverage = monthly_totals.coverage_of(starts_and_stops, selectors._expected_before(scope))
+        coverage = monthly_totals.coverage_of(starts_and_stops, dashboard_reads._expected_before(scope))
         answers = [coverage.expected(*key) for key in lookups]
         calls = [
             real_functions[name](

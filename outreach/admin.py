@@ -20,8 +20,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
-from outreach import metrics, numbers, reports, selectors, services
+from outreach import metrics, numbers, reports, services
 from outreach.admin_history import HistoryAdmin
+from outreach.coverage import MissingReports
 from outreach.fields import MonthField, MonthFormField
 from outreach.forms import (
     AccountSelect,
@@ -35,6 +36,8 @@ from outreach.history import is_restore
 from outreach.models import Account, MetricSnapshot, Milestone, Platform, SnapshotImport
 from outreach.months import add_months, format_month, month_label
 from outreach.numbers import names_listed
+from outreach.selectors.entry import missing_reports, month_grid_default_period, month_grid_rows, snapshot_years
+from outreach.selectors.exports import selected_snapshot_rows
 
 # Past this many rows, the import preview lists only the refused ones, a page of them at most (and
 # counts the rest): a page of thousands of rows is more than a browser, or a person, reads.
@@ -105,7 +108,7 @@ def _figures_in_sentence(metrics: tuple[str, ...], account: Account) -> str:
     return names_listed([_figure_in_sentence(metric, account) for metric in metrics])
 
 
-def missing_reports_shown(missing: selectors.MissingReports) -> MissingReportsShown:
+def missing_reports_shown(missing: MissingReports) -> MissingReportsShown:
     """The sentences of the missing list: “March 2024: missing Douyin, Bilibili”, for the latest month (the
     one being entered); “April 2023 skipped by 2 accounts: Douyin, Bilibili” for earlier ones; “WeChat
     official account: followers not entered for March 2024” for a report that leaves a figure empty."""
@@ -287,7 +290,7 @@ class YearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        return [(str(year), str(year)) for year in selectors.snapshot_years()]
+        return [(str(year), str(year)) for year in snapshot_years()]
 
     def queryset(self, request, queryset):
         return queryset.filter(period__year=int(self.value())) if self.value() else queryset
@@ -410,7 +413,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
 
     @admin.action(description=gettext_lazy("Export the selected snapshots as CSV"), permissions=("view",))
     def export_csv(self, request, queryset):
-        rows = selectors.selected_snapshot_rows(queryset)
+        rows = selected_snapshot_rows(queryset)
         response = StreamingHttpResponse(
             reports.csv_chunks(reports.SNAPSHOT_COLUMNS, rows, reports.snapshot_cells),
             content_type="text/csv; charset=utf-8",
@@ -421,7 +424,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
     def missing_reports_shown(self, *, months_at_most: int) -> MissingReportsShown:
         """What staff have still to enter, the newest `months_at_most` months of it (the admin's front page)."""
         return missing_reports_shown(
-            selectors.missing_reports(months_at_most=months_at_most, accounts_at_most=MISSING_ACCOUNTS_NAMED)
+            missing_reports(months_at_most=months_at_most, accounts_at_most=MISSING_ACCOUNTS_NAMED)
         )
 
     def may_enter_figures(self, request) -> bool:
@@ -516,7 +519,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         if "period" not in initial:
-            initial["period"] = format_month(selectors.month_grid_default_period(today=timezone.localdate()))
+            initial["period"] = format_month(month_grid_default_period(today=timezone.localdate()))
         return initial
 
     def save_model(self, request, obj, form, change):
@@ -564,12 +567,12 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
         """Every active account's figures for one month, entered at once and saved all or nothing."""
         self._check_may_enter_figures(request)
         today = timezone.localdate()
-        missing = selectors.missing_reports(months_at_most=GRID_MISSING_MONTHS, accounts_at_most=MISSING_ACCOUNTS_NAMED)
+        missing = missing_reports(months_at_most=GRID_MISSING_MONTHS, accounts_at_most=MISSING_ACCOUNTS_NAMED)
         # Opens on the earliest month not fully entered: the one a backlog is cleared from.
-        default = {"period": format_month(selectors.month_grid_default_period(today=today, missing=missing))}
+        default = {"period": format_month(month_grid_default_period(today=today, missing=missing))}
         picker = MonthPickerForm(request.GET if "period" in request.GET else default, today=today)
         period = picker.cleaned_data["period"] if picker.is_valid() else None
-        rows = selectors.month_grid_rows(period=period) if period else []
+        rows = month_grid_rows(period=period) if period else []
         grid = MonthGrid(period=period, rows=rows, data=request.POST if request.method == "POST" else None)
         warnings: list[str] = []
         if request.method == "POST" and period is not None:
@@ -592,7 +595,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
                 except services.ConcurrentEdit:
                     # Someone saved this month between the check and the save; nothing of this one was
                     # written. Checked again against what they saved, each row shows their figures.
-                    grid = MonthGrid(period=period, rows=selectors.month_grid_rows(period=period), data=request.POST)
+                    grid = MonthGrid(period=period, rows=month_grid_rows(period=period), data=request.POST)
                     grid.check()
                     messages.error(request, _("Nothing was saved: someone saved figures of this month meanwhile."))
                 except services.MonthGridRefused as refused:

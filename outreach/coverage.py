@@ -12,13 +12,19 @@ reports have no hole between its first and last snapshot is answered from those 
 account with holes needs its months read. No database access here.
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from outreach.metrics import METRICS
 from outreach.months import add_months
+
+if TYPE_CHECKING:
+    from outreach.models import Account
 
 
 def months_between(first: date, last: date) -> int:
@@ -203,3 +209,33 @@ def incomplete_months(
             )
         )
     return IncompleteMonths(months=months, count=count, earliest=_month(merged[0][0]))
+
+
+@dataclass(frozen=True)
+class MonthMissing:
+    """A month not fully entered: the accounts with no figures for it, and the accounts whose figures leave
+    an expected figure empty (with those figures, in the usual order). The first `accounts_at_most` of
+    each, in the admin's order of accounts, with their platforms, and how many there are in all."""
+
+    period: date
+    accounts: list[Account]
+    accounts_count: int
+    figures: list[tuple[Account, tuple[str, ...]]]
+    figures_count: int
+
+
+@dataclass(frozen=True)
+class MissingReports:
+    """What staff have still to enter, up to `latest`, the latest month of any figures: the newest months
+    not fully entered (newest first), how many such months there are in all, and the earliest of them.
+    `shared_platform_ids` are the platforms with several accounts, whose accounts are named, not just
+    their platform."""
+
+    months: list[MonthMissing]
+    incomplete_months: int
+    earliest: date | None
+    latest: date | None
+    shared_platform_ids: frozenset[int]
+    # The earliest month an active account has not entered at all: what the month grid (which lists the
+    # active accounts) can fill. A figure left out, or an inactive account's old hole, is listed, not this.
+    earliest_to_enter: date | None = None

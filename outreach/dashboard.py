@@ -18,10 +18,9 @@ from outreach.charts import DASHES, SYMBOLS, Point, Series, Share
 from outreach.language import is_chinese
 from outreach.metrics import metric_label, views_content
 from outreach.models import Account, MetricSnapshot, Platform
-from outreach.monthly_totals import Coverage, month_index
+from outreach.monthly_totals import AccountMonth, Coverage, Increment, Pairs, PlatformMonthTotal, month_index
 from outreach.months import add_months, month_label, month_short
 from outreach.numbers import names_listed, short_count
-from outreach.selectors import AccountMonth, Increment, Pairs, PlatformMonthTotal
 
 GRANULARITIES = ("month", "quarter", "year")
 

@@ -8,11 +8,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from outreach import metrics, numbers, rules, selectors
+from outreach import metrics, numbers, rules
 from outreach.fields import CountFormField, CountInput, MonthFormField
 from outreach.models import MetricSnapshot
 from outreach.months import format_month, month_label
-from outreach.selectors import MonthGridRow
+from outreach.selectors.entry import MonthGridRow, snapshots_before
+from outreach.selectors.scope import existing_account_ids
 
 
 def changed_meanwhile_error(current: MetricSnapshot, typed: dict) -> forms.ValidationError:
@@ -133,7 +134,7 @@ class MetricSnapshotForm(CountFormMixin, forms.ModelForm):
         if self.instance.pk is not None:
             self.check_version(self.instance, {metric: cleaned.get(metric) for metric in metrics.METRICS})
         if account is not None and period is not None and not self.errors:
-            previous, before_previous = selectors.snapshots_before(
+            previous, before_previous = snapshots_before(
                 account_id=account.pk, period=period, exclude_pk=self.instance.pk
             )
             self.warnings = rules.suspicious_changes(
@@ -348,7 +349,7 @@ class AccountNumbersField(forms.Field):
         return numbers
 
     def validate(self, value):
-        unknown = sorted(set(value) - {str(pk) for pk in selectors.existing_account_ids([int(v) for v in value])})
+        unknown = sorted(set(value) - {str(pk) for pk in existing_account_ids([int(v) for v in value])})
         if unknown:
             raise forms.ValidationError(
                 _("There is no account numbered %(numbers)s."), params={"numbers": ", ".join(unknown)}

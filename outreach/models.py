@@ -6,6 +6,8 @@ from `MetricSnapshot.clean` and from every other write path; the database holds 
 invariants as constraints.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -201,9 +203,6 @@ class MetricSnapshot(models.Model):
         return {metric: getattr(self, metric) for metric in metrics.METRICS}
 
     def clean(self) -> None:
-        # Deferred import: selectors read this module's models.
-        from outreach.selectors import snapshot_history
-
         if self.account_id is None:
             return
         history = snapshot_history(account_id=self.account_id, period=self.period, exclude_pk=self.pk)
@@ -218,6 +217,28 @@ class MetricSnapshot(models.Model):
         # worded for staff (and with a link to the month that already exists); Django's generic
         # messages would repeat them.
         return None
+
+
+def snapshot_history(*, account_id: int, period: date | None, exclude_pk: int | None = None) -> rules.AccountHistory:
+    """What is recorded for an account around `period`, for the rule set (one query)."""
+    if period is None:
+        return rules.AccountHistory()
+    rows = MetricSnapshot.objects.filter(account_id=account_id)
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    rows = list(rows.values_list("pk", "period", *metrics.CUMULATIVE_METRICS))
+    others = [(row[1], dict(zip(metrics.CUMULATIVE_METRICS, row[2:], strict=True))) for row in rows if row[1] != period]
+    history = rules.timeline_histories([*others, (period, {})])[period]
+    existing_pk = next((row[0] for row in rows if row[1] == period), None)
+    if existing_pk is None:
+        return history
+    return rules.AccountHistory(
+        earlier=history.earlier,
+        later=history.later,
+        existing=rules.ExistingSnapshot(
+            pk=existing_pk, url=reverse("admin:outreach_metricsnapshot_change", args=(existing_pk,))
+        ),
+    )
 
 
 class Milestone(models.Model):

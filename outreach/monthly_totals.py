@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from outreach.metrics import METRICS
 
@@ -207,3 +208,64 @@ def coverage_of(
 def first_reports(cell: list[int]) -> int:
     """How many accounts report the figure for the first time in a cell: those with no earlier report."""
     return cell[AT["reporting"]] - cell[AT["growth_steps"]]
+
+
+# --- What the reads return, per platform (or account) and month --------------------------------------
+
+
+class Pairs(NamedTuple):
+    """The accounts that report a figure both in a month and in an earlier one (the month before, or a
+    year before): how many, their sum in the earlier month, their growth since, and whether any of those
+    figures is approximate or illustrative. A like-for-like change is `growth` over `base`. (A named
+    tuple: the national dashboard makes thousands, and a frozen dataclass costs several times more.)"""
+
+    count: int = 0
+    base: int = 0
+    growth: int = 0
+    approximate: bool = False
+    illustrative: bool = False
+
+
+@dataclass(frozen=True)
+class PlatformMonthTotal:
+    """One platform's totals in one month: sums of the reported figures, how many accounts reported each
+    and how many were expected to (`monthly_totals.Coverage`), and the like-for-like pairs of each."""
+
+    platform_id: int
+    period: date
+    totals: dict[str, int | None]
+    reporting: dict[str, int]
+    approximate: bool
+    illustrative: bool
+    expected: dict[str, int] = field(default_factory=dict)
+    month_pairs: dict[str, Pairs] = field(default_factory=dict)
+    year_pairs: dict[str, Pairs] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AccountMonth:
+    """One account's figures in one month."""
+
+    account_id: int
+    period: date
+    figures: dict[str, int | None]
+    approximate: bool
+    illustrative: bool
+
+
+@dataclass(frozen=True)
+class Increment:
+    """What a platform's (or an account's) figure grew by in one month, summed over its accounts.
+
+    Each account's growth runs from its previous reported month; `gaps` counts the accounts whose growth
+    spans missing months, `gap_months` the months those spans cover in all (0 when there is no gap).
+    """
+
+    group_id: int
+    period: date
+    value: int
+    gaps: int
+    gap_months: int
+    approximate: bool
+    illustrative: bool
+    accounts: int = 1  # the accounts whose growth it sums

@@ -10,8 +10,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from outreach import metrics, monthly_totals, reports, seed, selectors
+from outreach import metrics, monthly_totals, reports, seed
 from outreach.models import Account, MetricSnapshot, Milestone, MonthlyTotal, Platform, SnapshotImport
+from outreach.selectors.imports import import_accounts, import_context
+from outreach.selectors.totals import account_timelines, monthly_totals_rebuild_queries
 
 # --- The kept monthly totals ------------------------------------------------------------------------
 
@@ -43,7 +45,7 @@ def monthly_totals_following(keys: Iterable[tuple[int, date | None]]) -> Iterato
 
 
 def _contributions(account_ids: set[int], first: date | None, last: date | None) -> dict:
-    return monthly_totals.timelines_contributions(selectors.account_timelines(account_ids, first=first, last=last))
+    return monthly_totals.timelines_contributions(account_timelines(account_ids, first=first, last=last))
 
 
 _UPSERT_ROWS_AT_ONCE = 500
@@ -79,7 +81,7 @@ def monthly_totals_rebuild() -> int:
     columns = ", ".join(monthly_totals.COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
         MonthlyTotal.objects.all().delete()
-        for query, params in selectors.monthly_totals_rebuild_queries():
+        for query, params in monthly_totals_rebuild_queries():
             cursor.execute(f"INSERT INTO {table} (platform_id, period, metric, {columns}) {query}", params)  # noqa: S608
     return MonthlyTotal.objects.count()
 
@@ -440,8 +442,8 @@ def _import_plan(header: list[str], lines: list, progress=None):
     return reports.plan_table(
         header,
         lines,
-        accounts_for=selectors.import_accounts,
-        context_for=selectors.import_context,
+        accounts_for=import_accounts,
+        context_for=import_context,
         today=timezone.localdate(),
         progress=progress,
     )

@@ -13,11 +13,32 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from outreach import charts, dashboard, metrics, reports, selectors
+from outreach import charts, dashboard, metrics, reports
 from outreach.forms import DashboardFilterForm, ReportFilterForm
 from outreach.language import is_chinese
 from outreach.models import Platform
 from outreach.months import format_month, month_short
+from outreach.selectors.audit import recent_changes
+from outreach.selectors.dashboard import (
+    any_figures_recorded,
+    dashboard_milestones,
+    dashboard_months,
+    latest_account_snapshots,
+    with_pairs,
+)
+from outreach.selectors.exports import (
+    account_year_summaries,
+    export_period_range,
+    snapshot_export_copy_query,
+    snapshot_export_rows,
+)
+from outreach.selectors.scope import (
+    Scope,
+    account_count,
+    dashboard_accounts,
+    scope_account_count,
+    scope_accounts,
+)
 
 
 def figures_viewer_required(view):
@@ -28,14 +49,14 @@ def figures_viewer_required(view):
 def _filters(form_class, request, data):
     """The filter form, with the accounts to list while they are few (else a field of account numbers)."""
     platforms = list(Platform.objects.all())
-    total = selectors.account_count()
-    listed = selectors.dashboard_accounts() if total <= form_class.LISTED_ACCOUNTS_AT_MOST else None
+    total = account_count()
+    listed = dashboard_accounts() if total <= form_class.LISTED_ACCOUNTS_AT_MOST else None
     form = form_class(data, platforms=platforms, accounts=listed, today=timezone.localdate())
     return form, platforms, total
 
 
-def _scope(chosen: dict, platforms: list[Platform]) -> selectors.DashboardScope:
-    return selectors.DashboardScope(
+def _scope(chosen: dict, platforms: list[Platform]) -> Scope:
+    return Scope(
         account_ids=tuple(int(pk) for pk in chosen["accounts"]) or None,
         platform_ids=tuple(platform.pk for platform in platforms if platform.slug in chosen["platforms"]) or None,
         start=chosen["start"],
@@ -65,15 +86,11 @@ def dashboard_view(request):
         return render(request, "outreach/dashboard.html", context, status=400)
     chosen = filters.cleaned_data
     scope = _scope(chosen, platforms)
-    accounts = selectors.scope_accounts(
-        scope, limit=LINES_PER_ACCOUNT_AT_MOST + 1, platforms=platforms, every_account=total
-    )
-    account_total = (
-        len(accounts) if len(accounts) <= LINES_PER_ACCOUNT_AT_MOST else selectors.scope_account_count(scope)
-    )
+    accounts = scope_accounts(scope, limit=LINES_PER_ACCOUNT_AT_MOST + 1, platforms=platforms, every_account=total)
+    account_total = len(accounts) if len(accounts) <= LINES_PER_ACCOUNT_AT_MOST else scope_account_count(scope)
     # Past so many accounts, lines per account give way to lines per platform (a notice says so).
     by = "platform" if account_total > LINES_PER_ACCOUNT_AT_MOST else chosen["by"]
-    months = selectors.dashboard_months(scope, metric=chosen["metric"], by=by)
+    months = dashboard_months(scope, metric=chosen["metric"], by=by)
     shown_platforms = dashboard.platforms_of(months.totals, platforms, months.coverage)
     entered = dashboard.month_coverage(months.totals, [platform.pk for platform in shown_platforms], months.coverage)
     latest = dashboard.latest_month(months.totals)
@@ -100,9 +117,9 @@ def dashboard_view(request):
         coverage_notices=notices,
     )
     if latest is None:
-        context["has_figures"] = selectors.any_figures_recorded()
+        context["has_figures"] = any_figures_recorded()
         return render(request, "outreach/dashboard.html", context)
-    months = selectors.with_pairs(months, latest)
+    months = with_pairs(months, latest)
     context.update(_figures(chosen, by, scope, accounts, account_total, shown_platforms, platforms, months, entered))
     return render(request, "outreach/dashboard.html", context)
 
@@ -143,7 +160,7 @@ def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platfo
     # What the growth covers: per platform, and per account with a bar per account.
     platform_reporting = dashboard.platform_reporting(totals, months.coverage, metric=metric)
     shown_ids = [platform.pk for platform in shown_platforms]
-    milestones = selectors.dashboard_milestones(scope)
+    milestones = dashboard_milestones(scope)
     # Shares from a month every account reported the figure: a partial month's would credit whoever
     # entered first. Per figure, so that an account that stopped counting followers holds back only those.
     views_month, views_whole = dashboard.shares_month(entered, latest, "views")
@@ -192,9 +209,7 @@ def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platfo
             metric_label=metric_label,
         ),
     }
-    summary_scope = selectors.DashboardScope(
-        account_ids=tuple(account.pk for account in summarised), start=scope.start, end=scope.end
-    )
+    summary_scope = Scope(account_ids=tuple(account.pk for account in summarised), start=scope.start, end=scope.end)
     shown = next(month for month in entered if month.period == latest)
     return {
         "cards": dashboard.headline_cards(totals, latest, shown_platforms, months.coverage),
@@ -209,7 +224,7 @@ def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platfo
             }
             for name, figure in figures.items()
         ],
-        "summary": [dashboard.summary_sentence(s) for s in selectors.latest_account_snapshots(summary_scope)],
+        "summary": [dashboard.summary_sentence(s) for s in latest_account_snapshots(summary_scope)],
         "summary_note": "" if shown.complete else dashboard.summary_partial_note(latest),
         "notices": notices,
         "table": dashboard.data_table(lines),
@@ -219,7 +234,7 @@ def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platfo
     }
 
 
-def _report_scope(request) -> tuple[selectors.DashboardScope | None, ReportFilterForm]:
+def _report_scope(request) -> tuple[Scope | None, ReportFilterForm]:
     filters, platforms, _total = _filters(ReportFilterForm, request, request.GET)
     if not filters.is_valid():
         return None, filters
@@ -252,21 +267,21 @@ def snapshots_report(request, file_format: str):
     if scope is None:
         return _bad_filters(filters)
     increments = filters.cleaned_data["increments"]
-    first, last = selectors.export_period_range(scope)
+    first, last = export_period_range(scope)
     first, last = scope.start or first, scope.end or last
     span = f"{format_month(first)}-to-{format_month(last)}" if first and last else "empty"
     columns = (*reports.SNAPSHOT_COLUMNS, *(reports.INCREMENT_COLUMNS if increments else ()))
     # At national scale, PostgreSQL writes the CSV itself: several times faster than row by row.
     by_copy = file_format == "csv" and not increments and connection.vendor == "postgresql"
     return _download(
-        None if by_copy else selectors.snapshot_export_rows(scope, increments=increments),
+        None if by_copy else snapshot_export_rows(scope, increments=increments),
         columns,
         file_name=f"outreach-snapshots-{span}",
         file_format=file_format,
         title=_("Snapshots"),
         translated=filters.cleaned_data["headers"] == "translated",
         cells=reports.snapshot_cells,
-        copy=selectors.snapshot_export_copy_query(scope, reports.COPY_LINE) if by_copy else None,
+        copy=snapshot_export_copy_query(scope, reports.COPY_LINE) if by_copy else None,
     )
 
 
@@ -277,7 +292,7 @@ def summary_report(request, file_format: str):
     scope, filters = _report_scope(request)
     if scope is None:
         return _bad_filters(filters)
-    summaries = selectors.account_year_summaries(scope)
+    summaries = account_year_summaries(scope)
     last = max((summary.latest.period for summary in summaries), default=None)
     return _download(
         reports.summary_rows(summaries),
@@ -293,7 +308,7 @@ def summary_report(request, file_format: str):
 @figures_viewer_required
 def recent_changes_view(request):
     """The latest edits of figures, accounts, platforms and milestones: who, when, before and after."""
-    return render(request, "outreach/recent_changes.html", {"changes": selectors.recent_changes(limit=100)})
+    return render(request, "outreach/recent_changes.html", {"changes": recent_changes(limit=100)})
 
 
 def server_error(request):

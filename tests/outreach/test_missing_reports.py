@@ -8,10 +8,13 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from outreach import coverage, selectors
+from outreach import coverage
 from outreach.metrics import METRICS
 from outreach.models import Account, MetricSnapshot
 from outreach.months import add_months
+from outreach.selectors.dashboard import dashboard_months
+from outreach.selectors.entry import missing_reports
+from outreach.selectors.scope import Scope
 from tests.factories import AccountFactory, SnapshotFactory
 from tests.pages import text_of
 
@@ -66,7 +69,7 @@ def expected_by_brute_force() -> tuple[set[tuple[int, date]], dict[tuple[int, da
 
 
 def found_by_the_selector(**limits):
-    report = selectors.missing_reports(**{"months_at_most": 10_000, "accounts_at_most": 10_000, **limits})
+    report = missing_reports(**{"months_at_most": 10_000, "accounts_at_most": 10_000, **limits})
     missing = {(account.pk, month.period) for month in report.months for account in month.accounts}
     left_empty = {(account.pk, month.period): figures for month in report.months for account, figures in month.figures}
     return report, missing, left_empty
@@ -146,7 +149,7 @@ def test_the_missing_account_months_are_what_the_database_holds(museum_with_gaps
 def test_the_newest_months_are_listed_and_the_rest_counted(museum_with_gaps):
     everything, _missing, _left_empty = found_by_the_selector()
 
-    report = selectors.missing_reports(months_at_most=2, accounts_at_most=1)
+    report = missing_reports(months_at_most=2, accounts_at_most=1)
 
     assert [month.period for month in report.months] == [date(2024, 3, 1), date(2024, 2, 1)]
     assert report.incomplete_months == everything.incomplete_months and report.earliest == everything.earliest
@@ -178,14 +181,14 @@ def test_a_month_many_accounts_have_still_to_enter_lists_them_in_the_admins_orde
 def test_nothing_is_missing_when_every_account_reported_every_month(seeded, django_assert_num_queries):
     # The platforms with several accounts, the latest month, and the GROUP BY that finds no account short.
     with django_assert_num_queries(3):
-        report = selectors.missing_reports()
+        report = missing_reports()
 
     assert (report.months, report.incomplete_months, report.earliest) == ([], 0, None)
     assert report.latest == date(2024, 2, 1)
 
 
 def test_nothing_is_missing_before_any_figures(db):
-    report = selectors.missing_reports()
+    report = missing_reports()
 
     assert (report.months, report.incomplete_months, report.earliest, report.latest) == ([], 0, None, None)
 
@@ -431,10 +434,8 @@ def test_the_dashboard_expects_the_accounts_the_missing_list_does(museum_with_ga
     accounts = list(Account.objects.all())
     first, latest = min(row["period"] for row in rows), max(row["period"] for row in rows)
     start = date(2023, 7, 1) if scope == "from a start month" else None
-    chosen = selectors.DashboardScope(
-        account_ids=tuple(a.pk for a in accounts) if scope == "named accounts" else None, start=start
-    )
-    found = selectors.dashboard_months(chosen, metric="views", by="platform").coverage
+    chosen = Scope(account_ids=tuple(a.pk for a in accounts) if scope == "named accounts" else None, start=start)
+    found = dashboard_months(chosen, metric="views", by="platform").coverage
 
     mismatches = []
     for period in months(first.strftime("%Y-%m"), latest.strftime("%Y-%m")):
