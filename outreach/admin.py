@@ -20,10 +20,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
-from outreach import metrics, numbers, reports, services
+from outreach import metrics, numbers
 from outreach.admin_history import HistoryAdmin
 from outreach.coverage import MissingReports
 from outreach.fields import MonthField, MonthFormField
+from outreach.files.columns import SNAPSHOT_COLUMNS
+from outreach.files.csv_writer import csv_chunks, snapshot_cells
 from outreach.forms import (
     AccountSelect,
     MetricSnapshotForm,
@@ -33,11 +35,29 @@ from outreach.forms import (
     changed_meanwhile_error,
 )
 from outreach.history import is_restore
+from outreach.imports.headers import import_columns_description
+from outreach.imports.tables import WEB_IMPORT_LIMITS, ImportFileError
 from outreach.models import Account, MetricSnapshot, Milestone, Platform, SnapshotImport
 from outreach.months import add_months, format_month, month_label
 from outreach.numbers import names_listed
 from outreach.selectors.entry import missing_reports, month_grid_default_period, month_grid_rows, snapshot_years
 from outreach.selectors.exports import selected_snapshot_rows
+from outreach.services.imports import (
+    ImportChanged,
+    ImportRefused,
+    snapshot_import_confirm,
+    snapshot_import_plan,
+    snapshot_import_upload,
+)
+from outreach.services.snapshots import (
+    ConcurrentEdit,
+    MonthGridRefused,
+    MonthGridResult,
+    account_save,
+    month_grid_save,
+    snapshot_save,
+    snapshots_delete,
+)
 
 # Past this many rows, the import preview lists only the refused ones, a page of them at most (and
 # counts the rest): a page of thousands of rows is more than a browser, or a person, reads.
@@ -244,7 +264,7 @@ class AccountAdmin(HistoryAdmin):
     search_fields = ("name", "name_zh", "handle")
 
     def save_model(self, request, obj, form, change):
-        services.account_save(account=obj)
+        account_save(account=obj)
 
 
 class PlatformFilter(admin.SimpleListFilter):
@@ -415,7 +435,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
     def export_csv(self, request, queryset):
         rows = selected_snapshot_rows(queryset)
         response = StreamingHttpResponse(
-            reports.csv_chunks(reports.SNAPSHOT_COLUMNS, rows, reports.snapshot_cells),
+            csv_chunks(SNAPSHOT_COLUMNS, rows, snapshot_cells),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="outreach-snapshots-selected.csv"'
@@ -447,8 +467,8 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                source = services.snapshot_import_upload(data=upload.read(), file_name=upload.name, user=request.user)
-            except reports.ImportFileError as error:
+                source = snapshot_import_upload(data=upload.read(), file_name=upload.name, user=request.user)
+            except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
                 return HttpResponseRedirect(reverse("admin:outreach_import_preview", args=(source.pk,)))
@@ -457,8 +477,8 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
             "opts": self.model._meta,
             "title": _("Import figures"),
             "form": form,
-            "columns": reports.import_columns_description(),
-            "row_limit": reports.WEB_IMPORT_LIMITS.rows,
+            "columns": import_columns_description(),
+            "row_limit": WEB_IMPORT_LIMITS.rows,
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_upload.html", context)
 
@@ -468,12 +488,12 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
         source = get_object_or_404(SnapshotImport, pk=pk, uploaded_by=request.user, applied_at__isnull=True)
         try:
             if request.method != "POST":
-                plan = services.snapshot_import_plan(source)
+                plan = snapshot_import_plan(source)
             elif not request.POST.get("digest"):
-                plan = services.snapshot_import_plan(source)
+                plan = snapshot_import_plan(source)
                 messages.error(request, _("Nothing was imported: confirm the import with the button below."))
             else:
-                services.snapshot_import_confirm(source=source, user=request.user, digest=request.POST["digest"])
+                snapshot_import_confirm(source=source, user=request.user, digest=request.POST["digest"])
                 messages.success(
                     request,
                     _("Imported %(file)s: %(created)d snapshots created, %(updated)d updated, %(unchanged)d unchanged.")
@@ -485,10 +505,10 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
                     },
                 )
                 return HttpResponseRedirect(reverse("admin:outreach_metricsnapshot_changelist"))
-        except reports.ImportFileError as error:
+        except ImportFileError as error:
             messages.error(request, str(error))
             return HttpResponseRedirect(reverse("admin:outreach_import"))
-        except services.ImportChanged as changed:
+        except ImportChanged as changed:
             plan = changed.plan
             messages.warning(
                 request,
@@ -497,7 +517,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
                     "(someone saved them meanwhile). Check the rows again, then import."
                 ),
             )
-        except services.ImportRefused as refused:
+        except ImportRefused as refused:
             plan = refused.plan
             messages.error(request, _("Nothing was imported: the file has refused rows."))
         refused = plan.refused
@@ -527,7 +547,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
         restoring = change and (is_restore(obj) or not MetricSnapshot.objects.filter(pk=obj.pk).exists())
         if change and not restoring and not (set(form.changed_data) - {"loaded_version", "confirm_warnings"}):
             return  # nothing a person changed or confirmed: nothing is written, illustrative figures stay so
-        services.snapshot_save(
+        snapshot_save(
             snapshot=obj,
             user=request.user,
             expected_version=None if restoring else form.cleaned_data.get("loaded_version"),
@@ -537,22 +557,22 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
             messages.info(request, reading)
 
     def delete_model(self, request, obj):
-        services.snapshots_delete(MetricSnapshot.objects.filter(pk=obj.pk))
+        snapshots_delete(MetricSnapshot.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        services.snapshots_delete(queryset)
+        snapshots_delete(queryset)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.ConcurrentEdit as conflict:
+        except ConcurrentEdit as conflict:
             # Saved by someone else between the form's check and the save (nothing of this save was
             # written): the form, checked again, now shows their figures beside what was typed.
             typed = {metric: numbers.parse_count_or_none(request.POST.get(metric)) for metric in metrics.METRICS}
             messages.error(request, changed_meanwhile_error(conflict.current, typed).messages[0])
             try:
                 return super().changeform_view(request, object_id, form_url, extra_context)
-            except services.ConcurrentEdit:
+            except ConcurrentEdit:
                 return HttpResponseRedirect(request.path)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -586,19 +606,19 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
                 messages.warning(request, _("Nothing was saved yet. Check the figures flagged below, then confirm."))
             else:
                 try:
-                    result = services.month_grid_save(
+                    result = month_grid_save(
                         period=period,
                         snapshots=[snapshot for _form, snapshot in changed],
                         user=request.user,
                         expected_versions=[form.cleaned_data.get("loaded_version") for form, _snapshot in changed],
                     )
-                except services.ConcurrentEdit:
+                except ConcurrentEdit:
                     # Someone saved this month between the check and the save; nothing of this one was
                     # written. Checked again against what they saved, each row shows their figures.
                     grid = MonthGrid(period=period, rows=month_grid_rows(period=period), data=request.POST)
                     grid.check()
                     messages.error(request, _("Nothing was saved: someone saved figures of this month meanwhile."))
-                except services.MonthGridRefused as refused:
+                except MonthGridRefused as refused:
                     for position, error in refused.row_errors.items():
                         grid.show_errors(changed[position][0], error)
                     messages.error(request, _("Nothing was saved. Correct the figures marked below."))
@@ -621,7 +641,7 @@ class MetricSnapshotAdmin(CheckedAddressAdmin):
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/month_grid.html", context)
 
-    def _month_grid_saved(self, request, period, result: services.MonthGridResult, changed):
+    def _month_grid_saved(self, request, period, result: MonthGridResult, changed):
         for form, _snapshot in changed:
             for reading in form.readings():
                 messages.info(request, f"{form.row.account}: {reading}")

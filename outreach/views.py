@@ -13,7 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from outreach import charts, dashboard, metrics, reports
+from outreach import charts, dashboard, metrics
+from outreach.files.columns import INCREMENT_COLUMNS, SNAPSHOT_COLUMNS, SUMMARY_COLUMNS, summary_rows, translated_header
+from outreach.files.copy_writer import COPY_LINE, copy_csv_chunks
+from outreach.files.csv_writer import csv_chunks, snapshot_cells
+from outreach.files.xlsx_writer import xlsx_file
 from outreach.forms import DashboardFilterForm, ReportFilterForm
 from outreach.language import is_chinese
 from outreach.models import Platform
@@ -248,12 +252,10 @@ def _bad_filters(filters: ReportFilterForm) -> HttpResponseBadRequest:
 
 def _download(rows, columns, *, file_name: str, file_format: str, title: str, translated: bool, cells=None, copy=None):
     """The report as XLSX, or as streamed CSV: written by PostgreSQL when `copy` gives its (query, params)."""
-    header = reports.translated_header(columns) if translated else columns
+    header = translated_header(columns) if translated else columns
     if file_format == "xlsx":
-        return FileResponse(
-            reports.xlsx_file(header, rows, title=title), as_attachment=True, filename=f"{file_name}.xlsx"
-        )
-    chunks = reports.copy_csv_chunks(connection, header, *copy) if copy else reports.csv_chunks(header, rows, cells)
+        return FileResponse(xlsx_file(header, rows, title=title), as_attachment=True, filename=f"{file_name}.xlsx")
+    chunks = copy_csv_chunks(connection, header, *copy) if copy else csv_chunks(header, rows, cells)
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{file_name}.csv"'
     return response
@@ -270,7 +272,7 @@ def snapshots_report(request, file_format: str):
     first, last = export_period_range(scope)
     first, last = scope.start or first, scope.end or last
     span = f"{format_month(first)}-to-{format_month(last)}" if first and last else "empty"
-    columns = (*reports.SNAPSHOT_COLUMNS, *(reports.INCREMENT_COLUMNS if increments else ()))
+    columns = (*SNAPSHOT_COLUMNS, *(INCREMENT_COLUMNS if increments else ()))
     # At national scale, PostgreSQL writes the CSV itself: several times faster than row by row.
     by_copy = file_format == "csv" and not increments and connection.vendor == "postgresql"
     return _download(
@@ -280,8 +282,8 @@ def snapshots_report(request, file_format: str):
         file_format=file_format,
         title=_("Snapshots"),
         translated=filters.cleaned_data["headers"] == "translated",
-        cells=reports.snapshot_cells,
-        copy=snapshot_export_copy_query(scope, reports.COPY_LINE) if by_copy else None,
+        cells=snapshot_cells,
+        copy=snapshot_export_copy_query(scope, COPY_LINE) if by_copy else None,
     )
 
 
@@ -295,8 +297,8 @@ def summary_report(request, file_format: str):
     summaries = account_year_summaries(scope)
     last = max((summary.latest.period for summary in summaries), default=None)
     return _download(
-        reports.summary_rows(summaries),
-        reports.SUMMARY_COLUMNS,
+        summary_rows(summaries),
+        SUMMARY_COLUMNS,
         file_name=f"outreach-summary-{format_month(last) if last else 'empty'}",
         file_format=file_format,
         title=_("Summary"),

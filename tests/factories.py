@@ -29,7 +29,7 @@ class SnapshotFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         # Written as the app writes figures: the dashboard's monthly totals follow.
-        from outreach.services import monthly_totals_following
+        from outreach.services.totals import monthly_totals_following
 
         snapshot = model_class(*args, **kwargs)
         with monthly_totals_following([(snapshot.account_id, snapshot.period)]):

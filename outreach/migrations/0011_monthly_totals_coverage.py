@@ -6,7 +6,7 @@ from django.db import migrations, models
 def compute_from_snapshots(apps, schema_editor):
     # The new columns, computed from the snapshots already recorded (as `refresh_monthly_totals` does), by
     # today's code: skipped while a later migration has still to change those tables (which rebuilds then).
-    from outreach.services import monthly_totals_rebuild_in_migration
+    from outreach.services.totals import monthly_totals_rebuild_in_migration
 
     monthly_totals_rebuild_in_migration(schema_editor)
 

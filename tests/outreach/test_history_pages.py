@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from outreach import services
 from outreach.models import MetricSnapshot
+from outreach.services.snapshots import snapshot_save
 from tests.factories import SnapshotFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def snapshot(wechat_account, admin_user):
     """February's WeChat figures, then a correction of its followers: two versions."""
     snapshot = SnapshotFactory(account=wechat_account, period=date(2024, 2, 1), followers=2_630_000)
     snapshot.followers = 2_680_000
-    services.snapshot_save(snapshot=snapshot, user=admin_user)
+    snapshot_save(snapshot=snapshot, user=admin_user)
     return snapshot
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from webtest import Upload
 
 from outreach.models import MetricSnapshot, SnapshotImport
+from outreach.services.imports import snapshot_import_plan
 from tests.factories import SnapshotFactory
 from tests.pages import form_posting_to, text_of
 
@@ -460,11 +461,10 @@ def test_a_count_of_thousands_of_digits_is_a_refused_row_not_a_server_error(staf
 
 
 def test_a_confirmation_posted_for_a_file_with_refused_rows_imports_nothing(staff_app, staff_client, seeded):
-    from outreach import services
 
     page = preview(staff_app, HEADER + "bilibili,上海科技馆,2024-03,,330,lots,,,\r\n")
     assert not [form for form in page.forms.values() if "digest" in form.fields]  # no button to press
-    digest = services.snapshot_import_plan(SnapshotImport.objects.get()).digest
+    digest = snapshot_import_plan(SnapshotImport.objects.get()).digest
 
     # Not a form the page renders: a crafted post, with the plan's own fingerprint.
     response = staff_client.post(page.request.path, {"digest": digest})

@@ -15,6 +15,7 @@ from outreach.months import add_months
 from outreach.selectors.dashboard import dashboard_months
 from outreach.selectors.entry import missing_reports
 from outreach.selectors.scope import Scope
+from outreach.services.totals import monthly_totals_rebuild
 from tests.factories import AccountFactory, SnapshotFactory
 from tests.pages import text_of
 
@@ -427,9 +428,8 @@ def test_with_nothing_missing_the_grid_opens_after_the_latest_figures_and_says_s
 def test_the_dashboard_expects_the_accounts_the_missing_list_does(museum_with_gaps, scope):
     # The dashboard's coverage (kept per platform, or computed from the named accounts' snapshots) and the
     # staff's missing list are two implementations of one definition: both must equal the brute force.
-    from outreach import services
 
-    services.monthly_totals_rebuild()  # the fixture writes in bulk, past the services that keep them
+    monthly_totals_rebuild()  # the fixture writes in bulk, past the services that keep them
     rows = list(MetricSnapshot.objects.values("account_id", "period", *METRICS))
     accounts = list(Account.objects.all())
     first, latest = min(row["period"] for row in rows), max(row["period"] for row in rows)

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from outreach import metrics
 from outreach.models import MetricSnapshot
+from outreach.services.snapshots import snapshot_save
 from tests.factories import SnapshotFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,13 +49,12 @@ def test_a_month_shows_as_year_and_month(wechat_account):
 def test_the_rule_set_refuses_a_count_above_the_bound_on_every_write_path(wechat_account, staff_user):
     from django.core.exceptions import ValidationError
 
-    from outreach import services
     from outreach.models import MetricSnapshot
 
     snapshot = MetricSnapshot(account=wechat_account, period=date(2024, 2, 1), followers=metrics.COUNT_MAX + 1)
 
     with pytest.raises(ValidationError) as refused:
-        services.snapshot_save(snapshot=snapshot, user=staff_user)
+        snapshot_save(snapshot=snapshot, user=staff_user)
 
     assert "larger than any count can be" in refused.value.message_dict["followers"][0]
     assert not MetricSnapshot.objects.exists()

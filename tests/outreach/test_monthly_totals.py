@@ -18,10 +18,12 @@ from hypothesis import strategies as st
 from webtest import Upload
 
 from accounts.models import User
-from outreach import services
 from outreach.metrics import METRICS
-from outreach.models import Account, MetricSnapshot, MonthlyTotal, Platform, SnapshotImport
+from outreach.models import Account, MetricSnapshot, MonthlyTotal, Platform
 from outreach.months import add_months
+from outreach.services.imports import ImportRefused, snapshot_import_file
+from outreach.services.snapshots import account_save, month_grid_save, snapshot_save, snapshots_delete
+from outreach.services.totals import monthly_totals_rebuild
 from tests.outreach.test_dashboard import figure
 from tests.outreach.test_month_grid import save_grid
 from tests.pages import run_admin_action, text_of
@@ -140,7 +142,7 @@ def snapshots_in_database() -> tuple[dict[int, int], dict[tuple[int, date], Writ
 def computed_totals() -> list[tuple]:
     """The same totals, computed from every snapshot at once by the rebuild's SQL (then rolled back)."""
     with transaction.atomic():
-        services.monthly_totals_rebuild()
+        monthly_totals_rebuild()
         rows = kept_totals()
         transaction.set_rollback(True)
     return rows
@@ -418,7 +420,7 @@ def test_any_sequence_of_writes_through_the_services_keeps_the_totals_true(db, w
                 _set_figures(snapshot, figures)
                 snapshot.approximate, snapshot.is_illustrative = approximate, illustrative
                 # Typed by a person (the admin form), or a restore from history, which keeps the flag.
-                services.snapshot_save(snapshot=snapshot, user=user, vouched=not illustrative)
+                snapshot_save(snapshot=snapshot, user=user, vouched=not illustrative)
                 written[(account.pk, _month(index))] = Written(figures, approximate, illustrative)
             elif kind == "grid":
                 _kind, index, cells = write
@@ -432,7 +434,7 @@ def test_any_sequence_of_writes_through_the_services_keeps_the_totals_true(db, w
                     kept_flag = written.get((account.pk, _month(index)))
                     approximate = kept_flag.approximate if kept_flag else False
                     after[(account.pk, _month(index))] = Written(figures, approximate, False)
-                services.month_grid_save(period=_month(index), snapshots=snapshots, user=user)
+                month_grid_save(period=_month(index), snapshots=snapshots, user=user)
                 written.update(after)
             elif kind == "import":
                 rows = [
@@ -440,20 +442,17 @@ def test_any_sequence_of_writes_through_the_services_keeps_the_totals_true(db, w
                     for which, index, drawn, ap, il in write[1]
                 ]
                 data = _import_file(rows)
-                plan = services.snapshot_import_check(data=data, file_name="figures.csv")
-                if not plan.is_valid:
+                try:
+                    snapshot_import_file(data=data, file_name="figures.csv", user=user)
+                except ImportRefused:
                     event("import: refused")
                     continue
-                source = SnapshotImport.objects.create(file_name="figures.csv", content=data, uploaded_by=user)
-                services.snapshot_import_apply(plan=plan, source=source, user=user)
                 for account, period, figures, approximate, illustrative in rows:
                     written[(account.pk, period)] = Written(figures, approximate, illustrative)
             elif kind == "delete":
                 _kind, which, one, other = write
                 first, last = sorted((_month(one), _month(other)))
-                services.snapshots_delete(
-                    MetricSnapshot.objects.filter(account=accounts[which], period__range=(first, last))
-                )
+                snapshots_delete(MetricSnapshot.objects.filter(account=accounts[which], period__range=(first, last)))
                 for key in [key for key in written if key[0] == accounts[which].pk and first <= key[1] <= last]:
                     del written[key]
             elif kind == "move":
@@ -464,20 +463,20 @@ def test_any_sequence_of_writes_through_the_services_keeps_the_totals_true(db, w
                 target = accounts[(which + 1) % 3]
                 before = (snapshot.account_id, snapshot.period)
                 snapshot.account, snapshot.period = target, _month(index)
-                services.snapshot_save(snapshot=snapshot, user=user)
+                snapshot_save(snapshot=snapshot, user=user)
                 moved = written.pop(before)
                 written[(target.pk, _month(index))] = Written(moved.figures, moved.approximate, False)
             elif kind == "active":
                 _kind, which, active = write
                 account = accounts[which]
                 account.is_active = active
-                services.account_save(account=account)
+                account_save(account=account)
                 (inactive.discard if active else inactive.add)(account.pk)
             else:
                 _kind, which, slug = write
                 account = accounts[which]
                 account.platform = Platform.objects.get(slug=slug)
-                services.account_save(account=account)
+                account_save(account=account)
                 platforms[account.pk] = account.platform_id
         except ValidationError:
             event(f"{kind}: refused")  # by the rules: nothing written, and the test's record unchanged

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from outreach import reports, services
-from outreach.models import SnapshotImport
+from outreach.imports.tables import ImportFileError
+from outreach.services.imports import ImportRefused, snapshot_import_file
 
 
 class Command(BaseCommand):
@@ -25,26 +25,30 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror}") from None
         try:
-            plan = services.snapshot_import_check(data=data, file_name=file.name, progress=self._progress)
-        except reports.ImportFileError as error:
+            plan, _source = snapshot_import_file(
+                data=data, file_name=file.name, dry_run=dry_run, progress=self._progress
+            )
+        except ImportFileError as error:
             raise CommandError(f"{file}: {error}") from None
+        except ImportRefused as refused:
+            self.stderr.write("")
+            for row in refused.plan.refused:
+                for column, message in row.errors:
+                    self.stdout.write(f"line {row.line}" + (f", {column}" if column else "") + f": {message}")
+            summary = self._summary(refused.plan)
+            raise CommandError(f"{summary} Nothing was imported: correct the refused rows and run again.") from None
         self.stderr.write("")
-        for row in plan.refused:
-            for column, message in row.errors:
-                self.stdout.write(f"line {row.line}" + (f", {column}" if column else "") + f": {message}")
+        if dry_run:
+            self.stdout.write(self.style.SUCCESS(f"{self._summary(plan)} Dry run: nothing was written."))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{self._summary(plan)} Imported."))
+
+    def _summary(self, plan) -> str:
         counts = {status: plan.count(status) for status in ("create", "update", "unchanged", "error")}
-        summary = (
+        return (
             f"{len(plan.rows):,} rows: {counts['create']:,} to create, {counts['update']:,} to update, "
             f"{counts['unchanged']:,} unchanged, {counts['error']:,} refused."
         )
-        if not plan.is_valid:
-            raise CommandError(f"{summary} Nothing was imported: correct the refused rows and run again.")
-        if dry_run:
-            self.stdout.write(self.style.SUCCESS(f"{summary} Dry run: nothing was written."))
-            return
-        source = SnapshotImport.objects.create(file_name=file.name, content=data)
-        services.snapshot_import_apply(plan=plan, source=source, user=None)
-        self.stdout.write(self.style.SUCCESS(f"{summary} Imported."))
 
     def _progress(self, done: int, total: int) -> None:
         width = 30

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from outreach import services
 from outreach.models import MetricSnapshot
+from outreach.services.seed import seed_figures_load
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if only_if_empty and MetricSnapshot.objects.exists():
             self.stdout.write("Figures are already recorded; the seed was not loaded.")
             return
-        result = services.seed_figures_load(illustrative_history=illustrative_history)
+        result = seed_figures_load(illustrative_history=illustrative_history)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seed loaded: {result.accounts_created} accounts created, {result.real_created} real and "

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from outreach import services
+from outreach.services.totals import monthly_totals_rebuild
 
 
 class Command(BaseCommand):
@@ -13,5 +13,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        cells = services.monthly_totals_rebuild()
+        cells = monthly_totals_rebuild()
         self.stdout.write(self.style.SUCCESS(f"Rebuilt {cells} monthly totals."))

@@ -2,12 +2,12 @@
 
 from django.core.management.base import BaseCommand
 
-from outreach import services
+from outreach.services.seed import illustrative_snapshots_remove
 
 
 class Command(BaseCommand):
     help = "Delete every snapshot flagged as illustrative; real figures stay."
 
     def handle(self, *args, **options):
-        removed = services.illustrative_snapshots_remove()
+        removed = illustrative_snapshots_remove()
         self.stdout.write(self.style.SUCCESS(f"Removed {removed} illustrative snapshots."))

@@ -1,0 +1,177 @@
+"""A file read into a header and lines: CSV in UTF-8 (with or without BOM) or GB18030/GBK, or XLSX; blank lines
+skipped; within the limits one web request may read.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import openpyxl
+from django.utils.translation import gettext as _
+
+from outreach.files.columns import SNAPSHOT_COLUMNS
+from outreach.imports.headers import IGNORED_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, column_aliases
+from outreach.months import format_month
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: its encoding, its header, its quoting."""
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much of a file one web request reads: past it, the file goes to the command line instead."""
+
+    rows: int
+    # What a workbook's parts may take once unzipped: a small .xlsx can inflate to gigabytes.
+    inflated_bytes: int
+
+
+WEB_IMPORT_LIMITS = ReadLimits(rows=20_000, inflated_bytes=100 * 1024 * 1024)
+
+
+# Cells read per row of a workbook: an export has eleven columns; a sheet claiming 16,384 is not read so wide.
+_XLSX_COLUMNS_READ = 40
+
+
+def _too_big(reason: str) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "%(reason)s That is more than one upload checks at once: split the file, or ask an administrator "
+            "to import it with the command line (manage.py import_snapshots FILE), which has no limit."
+        )
+        % {"reason": reason}
+    )
+
+
+def read_table(
+    data: bytes, file_name: str = "", limits: ReadLimits | None = None
+) -> tuple[list[str], list[tuple[int, list]]]:
+    """The header and the (line number, cells) of every non-blank row of a CSV or XLSX file.
+
+    With `limits`, a file with more rows (or a workbook that unzips larger) is refused as soon as that is known.
+    """
+    if not data.strip():
+        raise ImportFileError(_("The file is empty."))
+    if data.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx"):
+        return _read_xlsx(data, limits)
+    return _read_csv(data, limits)
+
+
+def _read_xlsx(data: bytes, limits: ReadLimits | None) -> tuple[list[str], list[tuple[int, list]]]:
+    if limits is not None:
+        try:
+            inflated = sum(part.file_size for part in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        except (zipfile.BadZipFile, ValueError):
+            inflated = 0  # not a workbook: openpyxl says so below
+        if inflated > limits.inflated_bytes:
+            raise _too_big(
+                _("This workbook unzips to %(size)s MB (at most %(limit)s MB).")
+                % {"size": f"{inflated / 1024 / 1024:,.0f}", "limit": limits.inflated_bytes // 1024 // 1024}
+            )
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ImportFileError(
+            _("This file is not an Excel workbook (.xlsx) that can be read: %(error)s") % {"error": error}
+        ) from None
+    sheet = workbook.worksheets[0]
+    lines = []
+    rows = sheet.iter_rows(values_only=True, max_col=_XLSX_COLUMNS_READ)
+    number = 0
+    try:
+        for number, row in enumerate(rows, start=1):
+            _keep_line(lines, number, list(row), limits)
+    except ImportFileError:
+        raise
+    except Exception as error:  # a cell openpyxl cannot read (a number of thousands of digits, broken XML)
+        raise ImportFileError(
+            _("Line %(line)s of the sheet cannot be read (%(error)s). Save the sheet as CSV and upload that.")
+            % {"line": number + 1, "error": str(error)[:80]}
+        ) from None
+    finally:
+        workbook.close()
+    return _split_header(lines)
+
+
+# Blank lines read past this many per allowed row: a file of nothing but empty lines is refused too.
+_BLANK_LINES_PER_ROW = 4
+
+
+def _keep_line(lines: list, number: int, cells: list, limits: ReadLimits | None) -> None:
+    """Keep a non-blank line; refuse the file once it has more rows than the limits allow."""
+    if not blank(cells):
+        lines.append((number, cells))
+    if limits is not None and (len(lines) > limits.rows + 1 or number > limits.rows * _BLANK_LINES_PER_ROW):
+        raise _too_big(_("The file has more than %(limit)s rows.") % {"limit": f"{limits.rows:,}"})
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:65536]:
+        raise ImportFileError(
+            _("This is not a CSV text file (it holds binary data). Save the sheet as “CSV (comma delimited)”.")
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(_("The file's encoding could not be read: save it as CSV in UTF-8 or GBK."))
+
+
+def _read_csv(data: bytes, limits: ReadLimits | None) -> tuple[list[str], list[tuple[int, list]]]:
+    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
+    lines = []
+    line = 1
+    try:
+        for cells in reader:
+            _keep_line(lines, line, cells, limits)
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportFileError(
+            _("Line %(line)s: the quoting is broken (%(error)s). Each quote inside a quoted cell must be doubled.")
+            % {"line": line, "error": error}
+        ) from None
+    return _split_header(lines)
+
+
+def blank(cells: list) -> bool:
+    return all(cell is None or str(cell).strip() == "" for cell in cells)
+
+
+def _split_header(lines: list[tuple[int, list]]) -> tuple[list[str], list[tuple[int, list]]]:
+    lines = [(number, cells) for number, cells in lines if not blank(cells)]
+    if not lines:
+        raise ImportFileError(_("The file is empty."))
+    aliases = column_aliases()
+    header = [str(cell or "").strip().lstrip("\ufeff").lower() for cell in lines[0][1]]
+    header = [aliases.get(cell, cell) for cell in header]
+    expected = ", ".join(SNAPSHOT_COLUMNS[:-1])
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    unknown = [c for c in header if c and c not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *IGNORED_COLUMNS)]
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append(_("missing: %(columns)s") % {"columns": ", ".join(missing)})
+        if unknown:
+            problems.append(_("not known: %(columns)s") % {"columns": ", ".join(unknown)})
+        raise ImportFileError(
+            _("The first line must name the columns %(expected)s (approximate and note may be left out); %(problems)s.")
+            % {"expected": expected, "problems": "; ".join(problems)}
+        )
+    if len(set(header) - {""}) != len([c for c in header if c]):
+        raise ImportFileError(_("The first line names a column twice."))
+    return header, lines[1:]
+
+
+def storable_table(header: list[str], lines: list[tuple[int, list]]) -> dict:
+    """A file's header and lines as JSON keeps them, so that a file is read once: dates as their month."""
+
+    def storable(cell):
+        if isinstance(cell, datetime | date):
+            return format_month(date(cell.year, cell.month, 1))
+        return cell if cell is None or isinstance(cell, str | int | float | bool) else str(cell)
+
+    return {"header": header, "lines": [[number, [storable(cell) for cell in cells]] for number, cells in lines]}
