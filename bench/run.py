@@ -267,17 +267,25 @@ def measure_coverage(client, path: str, repeat: int) -> dict:
     """What coverage costs the national dashboard: the page's coverage work alone against the whole page.
 
     One request of the page is watched: what it hands to the coverage functions (`_expected_before`,
-    `monthly_totals.coverage_of`, `dashboard.month_coverage`, `latest_complete`, `shares_month`) and every
+    `monthly_totals.coverage_of`, `coverage.month_coverage`, `latest_complete`, `shares_month`) and every
     `Coverage.expected` it looks up elsewhere (totals, increments, lines, bars, cards). The kept rows are
     read once; then that work is done again, alone, on the same inputs and as often as the page is timed:
     the starts and stops of every kept row, the coverage, the same look-ups, the same calls. The replay's
     answers are checked against the page's, so that it measures what the page does.
     """
-    from outreach import dashboard, monthly_totals
+    from outreach import coverage, monthly_totals
+    from outreach.display import dashboard as dashboard_page
+    from outreach.display import notices
     from outreach.selectors import dashboard as dashboard_reads
     from outreach.selectors import scope as scope_reads
 
-    watched_functions = [(dashboard, name) for name in ("month_coverage", "latest_complete", "shares_month")]
+    # Each function is watched where the page's code looks it up.
+    watched_functions = [
+        (dashboard_reads, "month_coverage"),
+        (coverage, "latest_complete"),
+        (notices, "latest_complete"),
+        (dashboard_page, "shares_month"),
+    ]
     real_expected, real_coverage_of = monthly_totals.Coverage.expected, monthly_totals.coverage_of
     real_expected_before = dashboard_reads._expected_before
     real_functions = {name: getattr(module, name) for module, name in watched_functions}
@@ -334,7 +342,7 @@ def measure_coverage(client, path: str, repeat: int) -> dict:
         return [coverage if value is page_coverage else value for value in values]
 
     def coverage_work():
-        # What `selectors._platform_month_totals_kept` does for coverage, over the same kept rows.
+        # What `selectors.dashboard._platform_month_totals_kept` does for coverage, over the same kept rows.
         starts_and_stops = []
         for platform_id, period, row_metric, reporting, growth_steps, stops in rows:
             starts_and_stops.append((platform_id, period, row_metric, reporting - growth_steps, stops))

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from outreach import metrics
 from outreach.metrics import METRICS
+from outreach.monthly_totals import Coverage, PlatformMonthTotal
 from outreach.months import add_months
 
 if TYPE_CHECKING:
-    from outreach.models import Account
+    from outreach.models import Account, Platform
 
 
 def months_between(first: date, last: date) -> int:
@@ -239,3 +241,86 @@ class MissingReports:
     # The earliest month an active account has not entered at all: what the month grid (which lists the
     # active accounts) can fill. A figure left out, or an inactive account's old hole, is listed, not this.
     earliest_to_enter: date | None = None
+
+
+# --- How far each month shown has been entered, per platform -----------------------------------------
+
+
+def latest_month(rows: list[PlatformMonthTotal]) -> date | None:
+    return max((row.period for row in rows), default=None)
+
+
+@dataclass(frozen=True)
+class MonthCoverage:
+    """How far a month has been entered: accounts that have reported, of those expected to."""
+
+    period: date
+    entered: int
+    expected: int
+    missing_figures: frozenset[str] = frozenset()  # figures some account expected to report left out
+
+    @property
+    def figures_complete(self) -> bool:
+        """Every expected figure reported, too (an account may enter a month with a figure left out)."""
+        return not self.missing_figures
+
+    @property
+    def complete(self) -> bool:
+        """Every account expected this month has entered it: the month the dashboard shows by default. Not
+        every figure, so that an account that stops counting one does not hold the page at an old month
+        (the figure's own coverage says what it lacks)."""
+        return self.entered >= self.expected
+
+
+def month_coverage(rows: list[PlatformMonthTotal], platform_ids: list[int], coverage: Coverage) -> list[MonthCoverage]:
+    """Every month of `rows`, oldest first, with how many accounts of `platform_ids` have entered it.
+
+    The accounts counted are, per platform, those of its most widely reported figure (every account
+    reports views); the month's figures are complete when every account expected to report each figure has.
+    """
+    by_month: dict[date, dict[int, PlatformMonthTotal]] = defaultdict(dict)
+    for row in rows:
+        by_month[row.period][row.platform_id] = row
+    months = []
+    for period, platforms in sorted(by_month.items()):
+        entered = expected = 0
+        missing = set()
+        for platform_id in platform_ids:
+            row = platforms.get(platform_id)
+            # The row holds its expected counts already; a platform with no row that month is looked up.
+            wanted = row.expected if row else {m: coverage.expected(platform_id, m, period) for m in metrics.METRICS}
+            got = {metric: row.reporting[metric] if row else 0 for metric in metrics.METRICS}
+            missing |= {metric for metric in metrics.METRICS if got[metric] < wanted[metric]}
+            expected += max(wanted.values())
+            entered += max(got.values())
+        months.append(
+            MonthCoverage(period=period, entered=entered, expected=expected, missing_figures=frozenset(missing))
+        )
+    return months
+
+
+def latest_complete(months: list[MonthCoverage]) -> date | None:
+    return max((month.period for month in months if month.complete), default=None)
+
+
+def platforms_of(rows: list[PlatformMonthTotal], platforms: list[Platform], coverage: Coverage) -> list[Platform]:
+    """The platforms (in their order) with figures among `rows`, or expected to have some in their latest
+    month: a platform whose accounts have not entered the months read (`start` is later) still counts."""
+    shown = {row.platform_id for row in rows}
+    latest = latest_month(rows)
+    if latest is not None:
+        shown |= {
+            group_id
+            for group_id in coverage.groups()
+            if any(coverage.expected(group_id, metric, latest) for metric in metrics.METRICS)
+        }
+    return [platform for platform in platforms if platform.pk in shown]
+
+
+def month_shown(months: list[MonthCoverage], *, latest: date | None, end_chosen: bool) -> date | None:
+    """The month a page shows: with no end chosen, the latest complete month (later ones are still being
+    entered: the page says so); else, or when no month is complete, the latest month read."""
+    complete = latest_complete(months)
+    if latest is not None and not end_chosen and complete is not None and complete < latest:
+        return complete
+    return latest

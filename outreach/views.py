@@ -1,6 +1,5 @@
 """Pages outside the admin. Thin: parse the parameters, ask selectors for rows, build figures, render."""
 
-import dataclasses
 import sys
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from outreach import charts, dashboard, metrics
+from outreach.display.dashboard import dashboard_page
 from outreach.files.columns import INCREMENT_COLUMNS, SNAPSHOT_COLUMNS, SUMMARY_COLUMNS, summary_rows, translated_header
 from outreach.files.copy_writer import COPY_LINE, copy_csv_chunks
 from outreach.files.csv_writer import csv_chunks, snapshot_cells
@@ -21,15 +20,9 @@ from outreach.files.xlsx_writer import xlsx_file
 from outreach.forms import DashboardFilterForm, ReportFilterForm
 from outreach.language import is_chinese
 from outreach.models import Platform
-from outreach.months import format_month, month_short
+from outreach.months import format_month
 from outreach.selectors.audit import recent_changes
-from outreach.selectors.dashboard import (
-    any_figures_recorded,
-    dashboard_milestones,
-    dashboard_months,
-    latest_account_snapshots,
-    with_pairs,
-)
+from outreach.selectors.dashboard import dashboard_reads
 from outreach.selectors.exports import (
     account_year_summaries,
     export_period_range,
@@ -40,8 +33,6 @@ from outreach.selectors.scope import (
     Scope,
     account_count,
     dashboard_accounts,
-    scope_account_count,
-    scope_accounts,
 )
 
 
@@ -75,11 +66,6 @@ def _download_query(scope_query: str, *, translated_headers: bool) -> str:
     return "&".join(part for part in (scope_query, "headers=translated") if part)
 
 
-# Past these, a line per account and a sentence per account stop being readable (and cheap).
-LINES_PER_ACCOUNT_AT_MOST = 50
-SUMMARY_ACCOUNTS_AT_MOST = 20
-
-
 @require_safe
 @figures_viewer_required
 def dashboard_view(request):
@@ -89,153 +75,31 @@ def dashboard_view(request):
     if not filters.is_valid():
         return render(request, "outreach/dashboard.html", context, status=400)
     chosen = filters.cleaned_data
-    scope = _scope(chosen, platforms)
-    accounts = scope_accounts(scope, limit=LINES_PER_ACCOUNT_AT_MOST + 1, platforms=platforms, every_account=total)
-    account_total = len(accounts) if len(accounts) <= LINES_PER_ACCOUNT_AT_MOST else scope_account_count(scope)
-    # Past so many accounts, lines per account give way to lines per platform (a notice says so).
-    by = "platform" if account_total > LINES_PER_ACCOUNT_AT_MOST else chosen["by"]
-    months = dashboard_months(scope, metric=chosen["metric"], by=by)
-    shown_platforms = dashboard.platforms_of(months.totals, platforms, months.coverage)
-    entered = dashboard.month_coverage(months.totals, [platform.pk for platform in shown_platforms], months.coverage)
-    latest = dashboard.latest_month(months.totals)
-    notices, shown = dashboard.coverage_notices(
-        entered,
-        latest=latest,
+    reads = dashboard_reads(
+        _scope(chosen, platforms),
+        metric=chosen["metric"],
+        by=chosen["by"],
+        platforms=platforms,
+        every_account=total,
         end_chosen=chosen["end"] is not None,
-        link_to=lambda end: _dashboard_link(request, end=end),
     )
-    if shown != latest:
-        # Later months are still being entered: the page shows the latest complete one (the notices say so).
-        months, latest, scope = months.up_to(shown), shown, dataclasses.replace(scope, end=shown)
-    scope_title = dashboard.scope_title(chosen, platforms, accounts, account_total)
+    page = dashboard_page(reads, chosen=chosen, platforms=platforms, link_to=lambda end: _dashboard_link(request, end))
     translated_headers = is_chinese()
     context.update(
-        report_query=_download_query(filters.scope_query(end=scope.end), translated_headers=translated_headers),
+        page,
+        report_query=_download_query(filters.scope_query(end=reads.scope.end), translated_headers=translated_headers),
         translated_headers=translated_headers,
-        latest=latest,
-        scope_title=scope_title,
-        filters_summary=dashboard.filters_summary(chosen, platforms, account_total, scope=scope_title),
-        months_covered=dashboard.months_covered(months.totals),
         printed_by=request.user.get_full_name() or request.user.get_username(),
         printed_at=timezone.localtime(),
-        coverage_notices=notices,
     )
-    if latest is None:
-        context["has_figures"] = any_figures_recorded()
-        return render(request, "outreach/dashboard.html", context)
-    months = with_pairs(months, latest)
-    context.update(_figures(chosen, by, scope, accounts, account_total, shown_platforms, platforms, months, entered))
     return render(request, "outreach/dashboard.html", context)
 
 
-def _dashboard_link(request, *, end) -> str:
+def _dashboard_link(request, end) -> str:
     """This dashboard, with the same filters, ending at another month."""
     query = request.GET.copy()
     query["end"] = format_month(end)
     return f"{reverse('dashboard')}?{query.urlencode()}"
-
-
-def _figures(chosen, by, scope, accounts, account_total, shown_platforms, platforms, months, entered) -> dict:
-    metric, granularity = chosen["metric"], chosen["granularity"]
-    totals = months.totals
-    latest = dashboard.latest_month(totals)
-    notices = []
-    if by != chosen["by"]:
-        notices.append(
-            _("A line per account is drawn for at most %(count)d accounts: choose fewer. Shown per platform.")
-            % {"count": LINES_PER_ACCOUNT_AT_MOST}
-        )
-    summarised = accounts[:SUMMARY_ACCOUNTS_AT_MOST]
-    if account_total > len(summarised):
-        notices.append(
-            _("The summary covers the first %(shown)d of %(total)d accounts: choose accounts to read about others.")
-            % {"shown": len(summarised), "total": account_total}
-        )
-    metric_label = metrics.metric_label(metric, shown_platforms)
-    if by == "account":
-        lines = dashboard.cumulative_series_by_account(
-            months.account_months, accounts, metric=metric, granularity=granularity, latest=latest
-        )
-    else:
-        lines = dashboard.cumulative_series_by_platform(
-            totals, shown_platforms, metric=metric, granularity=granularity, latest=latest
-        )
-    increments = months.increments
-    # What the growth covers: per platform, and per account with a bar per account.
-    platform_reporting = dashboard.platform_reporting(totals, months.coverage, metric=metric)
-    shown_ids = [platform.pk for platform in shown_platforms]
-    milestones = dashboard_milestones(scope)
-    # Shares from a month every account reported the figure: a partial month's would credit whoever
-    # entered first. Per figure, so that an account that stopped counting followers holds back only those.
-    views_month, views_whole = dashboard.shares_month(entered, latest, "views")
-    followers_month, followers_whole = dashboard.shares_month(entered, latest, "followers")
-    figures = {
-        "cumulative": charts.cumulative_figure(
-            series=lines,
-            metric_label=metric_label,
-            granularity=granularity,
-            scale=chosen["scale"],
-            milestones=[charts.MilestoneMark(day=m.date, title=m.display_title) for m in milestones],
-        ),
-        "increments": charts.increments_figure(
-            series=dashboard.increment_series(
-                increments,
-                shown_platforms if by == "platform" else accounts,
-                by=by,
-                accounts=accounts,
-                granularity=granularity,
-                reporting=platform_reporting
-                if by == "platform"
-                else dashboard.account_reporting(months.account_months, accounts, metric=metric),
-                latest=latest,
-            ),
-            metric_label=metric_label,
-            granularity=granularity,
-            coverage=dashboard.increment_coverage(
-                increments, platform_reporting, shown_ids, granularity=granularity, latest=latest
-            ),
-        ),
-        "shares": charts.shares_figure(
-            views=dashboard.shares(totals, views_month, "views", platforms),
-            followers=dashboard.shares(totals, followers_month, "followers", platforms),
-            month=views_month,
-            followers_month=followers_month,
-            complete=views_whole and followers_whole,
-        ),
-        "year_over_year": charts.year_over_year_figure(
-            this_year=latest.year,
-            this_year_values=dashboard.monthly_growth(
-                increments, latest.year, reporting=platform_reporting, platform_ids=shown_ids
-            ),
-            last_year_values=dashboard.monthly_growth(
-                increments, latest.year - 1, reporting=platform_reporting, platform_ids=shown_ids
-            ),
-            metric_label=metric_label,
-        ),
-    }
-    summary_scope = Scope(account_ids=tuple(account.pk for account in summarised), start=scope.start, end=scope.end)
-    shown = next(month for month in entered if month.period == latest)
-    return {
-        "cards": dashboard.headline_cards(totals, latest, shown_platforms, months.coverage),
-        "platform_cards": dashboard.platform_cards(totals, shown_platforms, latest, months.coverage),
-        "charts": [
-            {
-                "id": f"figure-{name}",
-                "figure": figure,
-                "title": figure["layout"]["title"]["text"],
-                "caption": figure["layout"]["meta"]["caption"],
-                "description": figure["layout"]["meta"]["description"],
-            }
-            for name, figure in figures.items()
-        ],
-        "summary": [dashboard.summary_sentence(s) for s in latest_account_snapshots(summary_scope)],
-        "summary_note": "" if shown.complete else dashboard.summary_partial_note(latest),
-        "notices": notices,
-        "table": dashboard.data_table(lines),
-        "milestones": milestones,
-        "metric_label": metric_label,
-        "latest_label": month_short(latest),
-    }
 
 
 def _report_scope(request) -> tuple[Scope | None, ReportFilterForm]:

@@ -1,5 +1,6 @@
-"""The dashboard's reads: the totals per platform and month, the increments of one figure, the milestones and the
-accounts the summary describes.
+"""The dashboard's reads, in one call (`dashboard_reads`): the accounts in scope, the totals per platform and
+month with their coverage, the increments of one figure, the month shown, its milestones and the accounts
+the summary describes.
 """
 
 import dataclasses
@@ -10,10 +11,93 @@ from datetime import date
 from django.db.models import OuterRef, Subquery, Sum
 
 from outreach import metrics, monthly_totals
-from outreach.models import MetricSnapshot, Milestone, MonthlyTotal
+from outreach.coverage import MonthCoverage, latest_month, month_coverage, month_shown, platforms_of
+from outreach.models import Account, MetricSnapshot, Milestone, MonthlyTotal, Platform
 from outreach.monthly_totals import AccountMonth, Increment, Pairs, PlatformMonthTotal
-from outreach.selectors.scope import Scope, accounts_in, milestones_in, monthly_totals_in, snapshots_in
+from outreach.selectors.scope import (
+    Scope,
+    accounts_in,
+    milestones_in,
+    monthly_totals_in,
+    scope_account_count,
+    scope_accounts,
+    snapshots_in,
+)
 from outreach.selectors.totals import _scope_timelines
+
+# Past these, a line per account and a sentence per account stop being readable (and cheap).
+LINES_PER_ACCOUNT_AT_MOST = 50
+SUMMARY_ACCOUNTS_AT_MOST = 20
+
+
+@dataclass(frozen=True)
+class DashboardReads:
+    """Everything the dashboard shows, as read: `display.dashboard` builds the page from it."""
+
+    scope: "Scope"  # as shown: ending at the month shown
+    accounts: list[Account]  # the first LINES_PER_ACCOUNT_AT_MOST + 1 accounts in scope, with their platforms
+    account_total: int
+    by: str  # "platform", or "account" with few enough accounts
+    lines_per_account_at_most: int
+    platforms: list[Platform]  # those with figures, or expected to have some
+    months: "DashboardMonths"  # up to the month shown, with its like-for-like pairs
+    entered: list[MonthCoverage]  # every month read, with how far it is entered
+    latest: date | None  # the latest month read
+    shown: date | None  # the month shown: the latest complete one unless an end is chosen
+    milestones: list[Milestone]
+    summarised_accounts: list[Account]  # the first SUMMARY_ACCOUNTS_AT_MOST accounts, which the summary describes
+    summarised: list[MetricSnapshot]  # the latest snapshot of each of them (those with figures)
+    has_figures: bool  # whether any snapshot exists at all (for the empty state)
+
+
+def dashboard_reads(
+    scope: Scope, *, metric: str, by: str, platforms: list[Platform], every_account: int, end_chosen: bool
+) -> DashboardReads:
+    """What the dashboard shows for `scope`: a few queries, whatever the number of accounts (kept totals)."""
+    accounts = scope_accounts(
+        scope, limit=LINES_PER_ACCOUNT_AT_MOST + 1, platforms=platforms, every_account=every_account
+    )
+    account_total = len(accounts) if len(accounts) <= LINES_PER_ACCOUNT_AT_MOST else scope_account_count(scope)
+    # Past so many accounts, lines per account give way to lines per platform (the page says so).
+    drawn_by = "platform" if account_total > LINES_PER_ACCOUNT_AT_MOST else by
+    months = dashboard_months(scope, metric=metric, by=drawn_by)
+    shown_platforms = platforms_of(months.totals, platforms, months.coverage)
+    entered = month_coverage(months.totals, [platform.pk for platform in shown_platforms], months.coverage)
+    latest = latest_month(months.totals)
+    shown = month_shown(entered, latest=latest, end_chosen=end_chosen)
+    reads = DashboardReads(
+        scope=scope,
+        accounts=accounts,
+        account_total=account_total,
+        by=drawn_by,
+        lines_per_account_at_most=LINES_PER_ACCOUNT_AT_MOST,
+        platforms=shown_platforms,
+        months=months,
+        entered=entered,
+        latest=latest,
+        shown=shown,
+        milestones=[],
+        summarised_accounts=accounts[:SUMMARY_ACCOUNTS_AT_MOST],
+        summarised=[],
+        has_figures=True,
+    )
+    if shown is None:
+        return dataclasses.replace(reads, has_figures=any_figures_recorded())
+    if shown != latest:
+        # Later months are still being entered: the page shows the latest complete one (and says so).
+        months, scope = months.up_to(shown), dataclasses.replace(scope, end=shown)
+    summarised = Scope(
+        account_ids=tuple(account.pk for account in accounts[:SUMMARY_ACCOUNTS_AT_MOST]),
+        start=scope.start,
+        end=scope.end,
+    )
+    return dataclasses.replace(
+        reads,
+        scope=scope,
+        months=with_pairs(months, shown),
+        milestones=dashboard_milestones(scope),
+        summarised=latest_account_snapshots(summarised),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,10 @@
-"""Plotly figures of the dashboard: pure functions, series in, figure out; no database.
-
-A figure is the JSON plotly.js draws ({"data": [...], "layout": {...}}), built as plain dicts: Plotly's
-Python objects validate every attribute as it is set, which cost more than the rest of the page. The
-tests pass every figure through `plotly.graph_objects.Figure` to check it.
-
-Every figure has a title, exact values with thousands separators in its hover text, months on the
-axis as periods, and each platform in its own colour and dash so that lines read in greyscale too.
-Approximate (lower bound) points are triangles, illustrative ones hollow, and their hover says so.
+"""Plotly figures of the dashboard: pure functions, series in, figure out; no database.  A figure is the JSON
+plotly.js draws ({"data": [...], "layout": {...}}), built as plain dicts: Plotly's Python objects validate
+every attribute as it is set, which cost more than the rest of the page. The tests pass every figure through
+`plotly.graph_objects.Figure` to check it.  Every figure has a title, exact values with thousands separators
+in its hover text, months on the axis as periods, and each platform in its own colour and dash so that lines
+read in greyscale too. Approximate (lower bound) points are triangles, illustrative ones hollow, and their
+hover says so.
 """
 
 import math
@@ -22,8 +20,14 @@ from outreach.months import add_months, month_short
 from outreach.numbers import names_listed, short_count
 
 PERIODS = {"month": "M1", "quarter": "M3", "year": "M12"}
+
+
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
 SYMBOLS = ("circle", "square", "diamond", "cross", "x", "star")
+
+
 FONT = '-apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Segoe UI", Roboto, sans-serif'
 
 
@@ -479,6 +483,8 @@ def shares_figure(
 # This year blue, last year hatched orange: told apart by hue (blue and orange stay apart for colour-blind
 # readers) and by texture (in greyscale), each at least 3:1 against white.
 YEAR_COLORS = ("#1f5fbf", "#a34d00")
+
+
 YEAR_PATTERNS = ("", "/")
 
 
