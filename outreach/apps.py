@@ -12,7 +12,12 @@ class OutreachConfig(AppConfig):
 
 
 class OutreachAdminConfig(admin_apps.AdminConfig):
-    """Django's admin, with the site that knows the roles (`outreach.admin_site.OutreachAdminSite`)."""
+    """Django's admin, with the site that knows the roles (`outreach.admin.site.OutreachAdminSite`)."""
 
     default = False  # named explicitly in INSTALLED_APPS, in place of django.contrib.admin
-    default_site = "outreach.admin_site.OutreachAdminSite"
+    default_site = "outreach.admin.site.OutreachAdminSite"
+
+    def ready(self):
+        super().ready()
+        # The admin's models, registered once the site exists (see `outreach/admin/__init__.py`).
+        from outreach.admin import catalogue, imports, snapshots  # noqa: F401

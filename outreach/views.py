@@ -17,7 +17,7 @@ from outreach.files.columns import INCREMENT_COLUMNS, SNAPSHOT_COLUMNS, SUMMARY_
 from outreach.files.copy_writer import COPY_LINE, copy_csv_chunks
 from outreach.files.csv_writer import csv_chunks, snapshot_cells
 from outreach.files.xlsx_writer import xlsx_file
-from outreach.forms import DashboardFilterForm, ReportFilterForm
+from outreach.filters import DashboardFilterForm, ReportFilterForm
 from outreach.language import is_chinese
 from outreach.models import Platform
 from outreach.months import format_month
@@ -50,15 +50,6 @@ def _filters(form_class, request, data):
     return form, platforms, total
 
 
-def _scope(chosen: dict, platforms: list[Platform]) -> Scope:
-    return Scope(
-        account_ids=tuple(int(pk) for pk in chosen["accounts"]) or None,
-        platform_ids=tuple(platform.pk for platform in platforms if platform.slug in chosen["platforms"]) or None,
-        start=chosen["start"],
-        end=chosen["end"],
-    )
-
-
 def _download_query(scope_query: str, *, translated_headers: bool) -> str:
     """The downloads' query string: the dashboard's scope, and on the Chinese page the columns in Chinese."""
     if not translated_headers:
@@ -76,7 +67,7 @@ def dashboard_view(request):
         return render(request, "outreach/dashboard.html", context, status=400)
     chosen = filters.cleaned_data
     reads = dashboard_reads(
-        _scope(chosen, platforms),
+        filters.scope(),
         metric=chosen["metric"],
         by=chosen["by"],
         platforms=platforms,
@@ -106,7 +97,7 @@ def _report_scope(request) -> tuple[Scope | None, ReportFilterForm]:
     filters, platforms, _total = _filters(ReportFilterForm, request, request.GET)
     if not filters.is_valid():
         return None, filters
-    return _scope(filters.cleaned_data, platforms), filters
+    return filters.scope(), filters
 
 
 def _bad_filters(filters: ReportFilterForm) -> HttpResponseBadRequest:

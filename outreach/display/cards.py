@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from outreach import metrics, numbers
-from outreach.display.series import _coverage_notes
+from outreach.display.series import coverage_notes
 from outreach.metrics import metric_label
 from outreach.models import Platform
 from outreach.monthly_totals import Coverage, Pairs, PlatformMonthTotal
@@ -120,7 +120,7 @@ class Card:
                 "not entered yet by any of the %(expected)d accounts that report it",
                 self.expected,
             ) % {"expected": self.expected}
-        return _coverage_notes(self.reporting, self.expected)[0]
+        return coverage_notes(self.reporting, self.expected)[0]
 
 
 @dataclass(frozen=True)

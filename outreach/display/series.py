@@ -112,7 +112,7 @@ def cumulative_series_by_platform(
     return series
 
 
-def _coverage_notes(reporting: int, expected: int) -> tuple[str, ...]:
+def coverage_notes(reporting: int, expected: int) -> tuple[str, ...]:
     if reporting >= expected:
         return ()
     return (
@@ -201,7 +201,7 @@ def account_reporting(rows: list[AccountMonth], accounts: list[Account], *, metr
 
 def _growth_coverage(grown: int, missing: int) -> str:
     """“covers 3 of 4 accounts” where `missing` accounts expected to grow have not reported, else empty."""
-    return _coverage_notes(grown, grown + missing)[0] if missing else ""
+    return coverage_notes(grown, grown + missing)[0] if missing else ""
 
 
 def _in_month(note: str, month: date, granularity: str) -> str:

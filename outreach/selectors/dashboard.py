@@ -23,7 +23,7 @@ from outreach.selectors.scope import (
     scope_accounts,
     snapshots_in,
 )
-from outreach.selectors.totals import _scope_timelines
+from outreach.selectors.totals import scope_timelines
 
 # Past these, a line per account and a sentence per account stop being readable (and cheap).
 LINES_PER_ACCOUNT_AT_MOST = 50
@@ -129,7 +129,7 @@ def dashboard_months(scope: Scope, *, metric: str, by: str) -> DashboardMonths:
     """
     kept_totals = scope.account_ids is None
     kept_increments = kept_totals and by == "platform"
-    timelines = None if kept_increments else _scope_timelines(scope)
+    timelines = None if kept_increments else scope_timelines(scope)
     platform_cells = None
     if kept_totals:
         totals, coverage, kept_growth = _platform_month_totals_kept(scope, metric)

@@ -13,7 +13,7 @@ from outreach.months import add_months
 from outreach.selectors.scope import ACCOUNTS_PER_QUERY, Scope, accounts_in
 
 
-def _scope_timelines(scope: Scope) -> dict[int, monthly_totals.Timeline]:
+def scope_timelines(scope: Scope) -> dict[int, monthly_totals.Timeline]:
     """The snapshots of the accounts in scope up to its end (earlier months give the first growth)."""
     accounts = accounts_in(scope).order_by().values_list("pk", "platform_id", "is_active")
     timelines = {

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from outreach import seed
 from outreach.models import Account, MetricSnapshot, Milestone, Platform
-from outreach.services.snapshots import _touched_keys, snapshots_delete
+from outreach.services.snapshots import snapshots_delete, touched_keys
 from outreach.services.totals import monthly_totals_following
 
 
@@ -46,7 +46,7 @@ def seed_figures_load(*, illustrative_history: bool) -> SeedResult:
                 snapshots = seed.illustrative_history(fact, account) + snapshots
             milestones.append((account, seed.opening_milestone(account)))
             existing = set(MetricSnapshot.objects.filter(account=account).values_list("period", flat=True))
-            with monthly_totals_following(_touched_keys(snapshots)):
+            with monthly_totals_following(touched_keys(snapshots)):
                 for snapshot in snapshots:
                     if snapshot.period in existing:
                         result.kept += 1

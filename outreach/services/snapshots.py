@@ -30,12 +30,12 @@ def snapshot_save(
     ConcurrentEdit is raised instead.
     """
     _stamp_and_validate(snapshot, user, vouched=vouched)
-    with transaction.atomic(), monthly_totals_following(_touched_keys([snapshot])):
+    with transaction.atomic(), monthly_totals_following(touched_keys([snapshot])):
         _save_versioned(snapshot, expected_version)
     return snapshot
 
 
-def _touched_keys(snapshots: list[MetricSnapshot]) -> set[tuple[int, date]]:
+def touched_keys(snapshots: list[MetricSnapshot]) -> set[tuple[int, date]]:
     """The (account, month) pairs saving these snapshots touches: where they are, and where they were."""
     keys = {(snapshot.account_id, snapshot.period) for snapshot in snapshots}
     stored = [snapshot.pk for snapshot in snapshots if snapshot.pk is not None]
@@ -139,7 +139,7 @@ def month_grid_save(
     if errors:
         raise MonthGridRefused(errors)
     created, updated = [], []
-    with transaction.atomic(), monthly_totals_following(_touched_keys(snapshots)):
+    with transaction.atomic(), monthly_totals_following(touched_keys(snapshots)):
         for snapshot, expected_version in zip(snapshots, expected_versions, strict=True):
             (updated if snapshot.pk else created).append(snapshot)
             _save_versioned(snapshot, expected_version)

@@ -1,0 +1,138 @@
+"""The import's pages (upload, preview, confirm) and the list of imported files."""
+
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from outreach import metrics
+from outreach.forms import (
+    SnapshotImportForm,
+)
+from outreach.imports.headers import import_columns_description
+from outreach.imports.tables import WEB_IMPORT_LIMITS, ImportFileError
+from outreach.models import SnapshotImport
+from outreach.services.imports import (
+    ImportChanged,
+    ImportRefused,
+    snapshot_import_confirm,
+    snapshot_import_plan,
+    snapshot_import_upload,
+)
+
+# Past this many rows, the import preview lists only the refused ones, a page of them at most (and
+# counts the rest): a page of thousands of rows is more than a browser, or a person, reads.
+PREVIEW_ROWS = 200
+
+
+# Past this many rows, the import preview lists only the refused ones, a page of them at most (and
+# counts the rest): a page of thousands of rows is more than a browser, or a person, reads.
+PREVIEW_ROWS = 200
+PREVIEW_REFUSED_ROWS = 100
+
+
+class ImportViews:
+    """The import's pages, for `MetricSnapshotAdmin` (whose permissions and site it uses): the file is read
+    once at upload (`services.imports`), previewed row by row, and written all or none on confirmation."""
+
+    def import_view(self, request):
+        """Upload a file of figures; it is read once, checked and previewed before anything is written."""
+        self._check_may_enter_figures(request)
+        form = SnapshotImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                source = snapshot_import_upload(data=upload.read(), file_name=upload.name, user=request.user)
+            except ImportFileError as error:
+                form.add_error("file", str(error))
+            else:
+                return HttpResponseRedirect(reverse("admin:outreach_import_preview", args=(source.pk,)))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import figures"),
+            "form": form,
+            "columns": import_columns_description(),
+            "row_limit": WEB_IMPORT_LIMITS.rows,
+        }
+        return TemplateResponse(request, "admin/outreach/metricsnapshot/import_upload.html", context)
+
+    def import_preview_view(self, request, pk: int):
+        """What the uploaded file would do, row by row; confirming writes all of its rows or none."""
+        self._check_may_enter_figures(request)
+        source = get_object_or_404(SnapshotImport, pk=pk, uploaded_by=request.user, applied_at__isnull=True)
+        try:
+            if request.method != "POST":
+                plan = snapshot_import_plan(source)
+            elif not request.POST.get("digest"):
+                plan = snapshot_import_plan(source)
+                messages.error(request, _("Nothing was imported: confirm the import with the button below."))
+            else:
+                snapshot_import_confirm(source=source, user=request.user, digest=request.POST["digest"])
+                messages.success(
+                    request,
+                    _("Imported %(file)s: %(created)d snapshots created, %(updated)d updated, %(unchanged)d unchanged.")
+                    % {
+                        "file": source.file_name,
+                        "created": source.created_count,
+                        "updated": source.updated_count,
+                        "unchanged": source.unchanged_count,
+                    },
+                )
+                return HttpResponseRedirect(reverse("admin:outreach_metricsnapshot_changelist"))
+        except ImportFileError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(reverse("admin:outreach_import"))
+        except ImportChanged as changed:
+            plan = changed.plan
+            messages.warning(
+                request,
+                _(
+                    "Nothing was imported: some of these figures changed since you checked the file "
+                    "(someone saved them meanwhile). Check the rows again, then import."
+                ),
+            )
+        except ImportRefused as refused:
+            plan = refused.plan
+            messages.error(request, _("Nothing was imported: the file has refused rows."))
+        refused = plan.refused
+        listed = plan.rows if len(plan.rows) <= PREVIEW_ROWS else refused[:PREVIEW_REFUSED_ROWS]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Check the import of %(file)s") % {"file": source.file_name},
+            "source": source,
+            "plan": plan,
+            "counts": {status: plan.count(status) for status in ("create", "update", "unchanged", "error")},
+            "rows": listed,
+            "all_rows_shown": len(listed) == len(plan.rows),
+            "refused_not_listed": len(refused) - sum(1 for row in listed if row.errors),
+            "metrics": [metrics.METRIC_LABELS[metric] for metric in metrics.METRICS],
+        }
+        return TemplateResponse(request, "admin/outreach/metricsnapshot/import_preview.html", context)
+
+
+@admin.register(SnapshotImport)
+class SnapshotImportAdmin(admin.ModelAdmin):
+    """Imported files, kept with what they did: where a figure came from."""
+
+    list_display = ("file_name", "uploaded_by", "uploaded_at", "applied_at", "created_count", "updated_count")
+    list_select_related = ("uploaded_by",)
+    readonly_fields = (
+        "file_name",
+        "uploaded_by",
+        "uploaded_at",
+        "applied_at",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+    )
+    exclude = ("content",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
