@@ -1,6 +1,6 @@
 """The audit trail's reasons: what the app records (in English, as the trail keeps them) and how they read.
 
-Read by the history pages (`admin.history`) and the recent changes (`selectors.recent_changes`).
+Read by the history pages (`admin.history`) and the recent changes (`selectors.audit.recent_changes`).
 """
 
 import re

@@ -4,6 +4,9 @@ Counts are cumulative totals at the end of a month; empty means "not reported" a
 or summed as 0. Rules that compare rows (a total must not go down) live in `outreach.rules`, called
 from `MetricSnapshot.clean` and from every other write path; the database holds the one-row
 invariants as constraints.
+
+One module while the models are these six: it becomes a package (`models/`, re-exported here, as
+NetBox's `circuits/models/`) when institutions, targets and subscriptions arrive.
 """
 
 from datetime import date
@@ -310,7 +313,7 @@ class MonthlyTotal(models.Model):
     """One platform's figure (one metric) in one month, summed over its accounts, with its growth.
 
     Derived data, never typed: every write path changes it by the difference it makes (see
-    `services.monthly_totals_following`), so that the dashboard of every account reads a few thousand
+    `services.totals.monthly_totals_following`), so that the dashboard of every account reads a few thousand
     rows instead of scanning millions of snapshots. `refresh_monthly_totals` rebuilds it from scratch.
     Each column is a sum or a count, so that a change is added to it, whoever else writes at once. They
     are plain integers, not positive ones: should the totals ever drift (a write outside the services),

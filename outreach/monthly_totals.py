@@ -8,7 +8,7 @@ month on either side): whatever lies further away adds the same before and after
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -75,11 +75,18 @@ def month_index(period: date) -> int:
     return period.year * 12 + period.month - 1
 
 
+def figure_growth(now: Sequence[int | None], before: Sequence[int | None]) -> tuple[int | None, ...]:
+    """Each figure's growth from an earlier report (`before`) to a later one (`now`), figures in the same
+    order: None where either leaves the figure empty, never 0. One account's step of the sums below; the
+    export's increments and the summary's changes write it out row by row."""
+    return tuple(None if a is None or b is None else a - b for a, b in zip(now, before, strict=True))
+
+
 def contributions(timeline: Timeline) -> dict[Key, list[int]]:
     """What one account's snapshots add to its platform's monthly totals, per month and metric.
 
     A figure's growth runs from the account's previous month that reports it; a step longer than a
-    month is a gap. The same arithmetic as `selectors._monthly_totals_sql`, which rebuilds them in SQL.
+    month is a gap. The same arithmetic as `selectors.totals._monthly_totals_sql`, which rebuilds them in SQL.
     """
     group_id = timeline.group_id
     added: dict[Key, list[int]] = defaultdict(lambda: [0] * len(COLUMNS))

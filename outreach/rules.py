@@ -1,7 +1,7 @@
 """The one rule set for every figure written: the admin form, the month grid and the CSV import.
 
 Each rule is a pure function of the values being written and of what is already recorded for the
-account (`AccountHistory`, read by `selectors.snapshot_history`). Errors come back keyed by field,
+account (`AccountHistory`, read by `models.snapshot_history`). Errors come back keyed by field,
 worded for staff ("Views can't go down: January 2024 was 19,800,000"), never as codes. The database
 holds the same invariants as constraints, as a backstop.
 """

@@ -1,5 +1,8 @@
-"""The charts' series, made from the reads' rows: the cumulative lines per platform or account, the growth bars
-with what they cover, the year over year, the shares. `charts` draws them.
+"""The charts' series, made from the reads' rows: the cumulative lines per platform or account, the growth
+bars with what they cover, the year over year, the shares. `charts` draws them.
+
+About 350 lines: every series says what it covers (accounts reporting, gaps, the period under way) in
+the same words, from the same helpers.
 """
 
 from collections import defaultdict

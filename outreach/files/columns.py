@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext_lazy
 
 from outreach import metrics
+from outreach.monthly_totals import figure_growth
 
 # The columns of a snapshot export, in order; an import reads the same.
 SNAPSHOT_COLUMNS = (
@@ -80,11 +81,10 @@ def summary_rows(summaries) -> Iterator[tuple]:
     (over the figures it reported both months; marked illustrative where either month is)."""
     for summary in summaries:
         latest, before = summary.latest, summary.year_before
-        changes = tuple(
-            latest.figures[metric] - before.figures[metric]
-            if before is not None and latest.figures[metric] is not None and before.figures[metric] is not None
-            else None
-            for metric in metrics.METRICS
+        changes = (
+            figure_growth([latest.figures[m] for m in metrics.METRICS], [before.figures[m] for m in metrics.METRICS])
+            if before is not None
+            else (None,) * len(metrics.METRICS)
         )
         any_change = any(change is not None for change in changes)
         yield (

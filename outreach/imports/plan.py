@@ -195,7 +195,7 @@ def parse_rows(
 def check_rows(rows: list[ImportRow], context, today: date) -> None:
     """Apply the rule set to every readable row, against the database and the file's other rows; set statuses.
 
-    `context` (a `selectors.ImportContext`) holds the snapshots recorded at the file's months and around them.
+    `context` (a `selectors.imports.ImportContext`) holds the snapshots recorded at the file's months and around them.
     """
     existing = context.existing
     seen: dict[tuple[int, date], ImportRow] = {}

@@ -1,6 +1,10 @@
 """The dashboard's reads, in one call (`dashboard_reads`): the accounts in scope, the totals per platform and
 month with their coverage, the increments of one figure, the month shown, its milestones and the accounts
 the summary describes.
+
+Past 350 lines because the totals are read two ways that must agree: from the kept monthly totals
+(every account) and computed from the accounts' snapshots (chosen accounts, a line per account), both
+turned into the same rows here.
 """
 
 import dataclasses

@@ -10,6 +10,7 @@ from django.db.models.functions import Lag
 
 from outreach import metrics
 from outreach.models import MetricSnapshot
+from outreach.monthly_totals import figure_growth
 from outreach.months import add_months
 from outreach.selectors.scope import SNAPSHOTS_SQL, Scope, snapshots_in
 
@@ -26,7 +27,7 @@ def export_period_range(scope: Scope) -> tuple[date | None, date | None]:
 
 
 def snapshot_export_rows(scope: Scope, *, increments: bool = False):
-    """The snapshot report's rows, read lazily: the columns of `reports.SNAPSHOT_COLUMNS`, then, with
+    """The snapshot report's rows, read lazily: the columns of `files.columns.SNAPSHOT_COLUMNS`, then, with
     `increments`, each figure's growth since the account's previous snapshot and the months between."""
     rows = snapshots_in(scope, from_start=not increments)
     return _export_rows(rows, increments=increments, start=scope.start)
@@ -63,10 +64,7 @@ def _with_increments(rows, *, start: date | None):
         if start and period < start:
             continue
         previous_period, previous_illustrative, previous = row[width], row[width + 1], row[width + 2 :]
-        growth = tuple(
-            (now - before) if now is not None and before is not None else None
-            for now, before in zip(row[3:7], previous, strict=True)
-        )
+        growth = figure_growth(row[3:7], previous)
         if previous_period is None:
             yield (*row[:width], *growth, None, None)
             continue
