@@ -16,8 +16,9 @@ from django.db.models import OuterRef, Subquery, Sum
 
 from outreach import metrics, monthly_totals
 from outreach.coverage import MonthCoverage, latest_month, month_coverage, month_shown, platforms_of
-from outreach.models import Account, MetricSnapshot, Milestone, MonthlyTotal, Platform
+from outreach.models import Account, MetricSnapshot, Milestone, Platform
 from outreach.monthly_totals import AccountMonth, Increment, Pairs, PlatformMonthTotal
+from outreach.months import add_months
 from outreach.selectors.scope import (
     Scope,
     accounts_in,
@@ -158,7 +159,7 @@ def dashboard_months(scope: Scope, *, metric: str, by: str) -> DashboardMonths:
                 )
                 for account_id, timeline in sorted(timelines.items())
                 for row in sorted(timeline.rows, key=lambda row: row.period)
-                if scope.start is None or row.period >= scope.start
+                if scope.includes_month(row.period)
             ]
             # Grouped by account rather than by platform.
             timelines = {
@@ -190,7 +191,7 @@ def with_pairs(months: DashboardMonths, period: date) -> DashboardMonths:
     if scope is None:
         return months
     columns = [f"{kind}_{column}" for kind in ("month", "year") for column in _PAIR_COLUMNS]
-    rows = monthly_totals_in(Scope(platform_ids=scope.platform_ids)).filter(period=period)
+    rows = monthly_totals_in(Scope(platform_ids=scope.platform_ids, start=period, end=period))
     found: dict[int, dict] = defaultdict(lambda: {"month_pairs": {}, "year_pairs": {}})
     width = len(_PAIR_COLUMNS)
     for platform_id, metric, *pairs in rows.values_list("platform_id", "metric", *columns):
@@ -210,7 +211,7 @@ _PAIR_COLUMNS = ("pairs", "pair_base", "pair_growth", "pair_approximate", "pair_
 
 def _from_start(cells: dict[monthly_totals.Key, list[int]], scope: Scope) -> dict:
     if scope.start:
-        cells = {key: cell for key, cell in cells.items() if key[1] >= scope.start}
+        cells = {key: cell for key, cell in cells.items() if scope.includes_month(key[1])}
     return cells
 
 
@@ -304,9 +305,7 @@ def _expected_before(scope: Scope) -> dict[tuple[int, str], int]:
     """How many accounts were expected to report each figure by the month before the scope's start."""
     if not scope.start:
         return {}
-    earlier = MonthlyTotal.objects.filter(period__lt=scope.start)
-    if scope.platform_ids is not None:
-        earlier = earlier.filter(platform_id__in=scope.platform_ids)
+    earlier = monthly_totals_in(Scope(platform_ids=scope.platform_ids, end=add_months(scope.start, -1)))
     sums = earlier.values("platform_id", "metric").annotate(
         started=Sum("reporting") - Sum("growth_steps"), stopped=Sum("stops")
     )

@@ -30,15 +30,15 @@ def snapshot_export_rows(scope: Scope, *, increments: bool = False):
     """The snapshot report's rows, read lazily: the columns of `files.columns.SNAPSHOT_COLUMNS`, then, with
     `increments`, each figure's growth since the account's previous snapshot and the months between."""
     rows = snapshots_in(scope, from_start=not increments)
-    return _export_rows(rows, increments=increments, start=scope.start)
+    return _export_rows(rows, increments=increments, scope=scope)
 
 
 def selected_snapshot_rows(snapshots):
     """The snapshot report's rows for snapshots chosen one by one (the admin's export action)."""
-    return _export_rows(snapshots, increments=False, start=None)
+    return _export_rows(snapshots, increments=False, scope=Scope())
 
 
-def _export_rows(rows, *, increments: bool, start: date | None):
+def _export_rows(rows, *, increments: bool, scope: Scope):
     rows = rows.order_by(*_EXPORT_ORDER)
     if not increments:
         return rows.values_list(*_EXPORT_FIELDS, "is_illustrative").iterator(chunk_size=5000)
@@ -54,14 +54,14 @@ def _export_rows(rows, *, increments: bool, start: date | None):
         "previous_illustrative",
         *(f"previous_{metric}" for metric in metrics.METRICS),
     )
-    return _with_increments(lagged.iterator(chunk_size=5000), start=start)
+    return _with_increments(lagged.iterator(chunk_size=5000), scope=scope)
 
 
-def _with_increments(rows, *, start: date | None):
+def _with_increments(rows, *, scope: Scope):
     width = len(_EXPORT_FIELDS) + 1
     for row in rows:
         period = row[2]
-        if start and period < start:
+        if not scope.includes_month(period):  # read from before `start` for its first increment
             continue
         previous_period, previous_illustrative, previous = row[width], row[width + 1], row[width + 2 :]
         growth = figure_growth(row[3:7], previous)

@@ -70,6 +70,13 @@ class Scope:
                 found.append((months, "lte", self.end))
         return found
 
+    def includes_month(self, period: date) -> bool:
+        """Whether a month read (or computed) lies in the scope's months: for rows read from before `start`."""
+        return (self.start is None or period >= self.start) and (self.end is None or period <= self.end)
+
+    def includes_platform(self, platform_id: int) -> bool:
+        return self.platform_ids is None or platform_id in self.platform_ids
+
     def q(self, columns: Columns, *, from_start: bool = True) -> Q:
         """The conditions for the ORM."""
         return Q(
@@ -125,7 +132,7 @@ def scope_accounts(scope: Scope, *, limit: int, platforms: list[Platform], every
     # of 30,000 accounts is not joined and sorted whole. A query per platform until the page is full.
     accounts: list[Account] = []
     for platform in platforms:
-        if scope.platform_ids is not None and platform.pk not in scope.platform_ids:
+        if not scope.includes_platform(platform.pk):
             continue
         found = list(Account.objects.filter(platform=platform).order_by("name")[: limit - len(accounts)])
         for account in found:

@@ -10,7 +10,7 @@ from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Lag, Lea
 from outreach import metrics, monthly_totals
 from outreach.models import Account, MetricSnapshot
 from outreach.months import add_months
-from outreach.selectors.scope import ACCOUNTS_PER_QUERY, Scope, accounts_in
+from outreach.selectors.scope import ACCOUNTS_PER_QUERY, Scope, accounts_in, snapshots_in
 
 
 def scope_timelines(scope: Scope) -> dict[int, monthly_totals.Timeline]:
@@ -19,9 +19,7 @@ def scope_timelines(scope: Scope) -> dict[int, monthly_totals.Timeline]:
     timelines = {
         pk: monthly_totals.Timeline(group_id=platform_id, active=active) for pk, platform_id, active in accounts
     }
-    rows = MetricSnapshot.objects.filter(account_id__in=timelines).order_by()
-    if scope.end:
-        rows = rows.filter(period__lte=scope.end)
+    rows = snapshots_in(Scope(account_ids=tuple(timelines), end=scope.end)).order_by()
     _add_timeline_rows(timelines, rows)
     return timelines
 
