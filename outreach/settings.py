@@ -8,25 +8,12 @@ here is listed in the README's table; a test keeps the two and docker-compose.ym
 from datetime import timedelta
 from pathlib import Path
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from outreach.environment import Env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-class Env(environ.Env):
-    """django-environ, except that a value beginning with "$" is that text.
-
-    django-environ reads such a value as the name of another variable to look up; a random SECRET_KEY
-    begins with "$" often enough (one time in 50 from Django's own generator) to refuse to start.
-    """
-
-    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):
-        value = self.ENVIRON.get(f"{self.prefix}{var}")
-        if isinstance(value, str) and value.startswith("$"):
-            return self.parse_value(value, cast) if cast else value
-        return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
 
 
 env = Env()

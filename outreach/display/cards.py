@@ -2,9 +2,12 @@
 the month before and on a year before.
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,10 +15,12 @@ from django.utils.translation import ngettext
 from outreach import metrics, numbers
 from outreach.display.series import coverage_notes
 from outreach.metrics import metric_label
-from outreach.models import Platform
 from outreach.monthly_totals import Coverage, Pairs, PlatformMonthTotal
 from outreach.months import add_months, month_short
 from outreach.numbers import names_listed, short_count
+
+if TYPE_CHECKING:
+    from outreach.models import Platform
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,11 @@
 counted), with a link to the month grid.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
@@ -14,9 +17,11 @@ from django.utils.translation import ngettext, pgettext
 
 from outreach import metrics
 from outreach.coverage import MissingReports
-from outreach.models import Account
 from outreach.months import format_month, month_label
 from outreach.numbers import names_listed
+
+if TYPE_CHECKING:
+    from outreach.models import Account
 
 
 @dataclass(frozen=True)

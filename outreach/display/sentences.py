@@ -2,7 +2,10 @@
 as each language writes them.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -10,9 +13,11 @@ from django.utils.translation import pgettext
 from outreach import numbers
 from outreach.language import is_chinese
 from outreach.metrics import views_content
-from outreach.models import Account, MetricSnapshot
 from outreach.months import month_label
 from outreach.numbers import short_count
+
+if TYPE_CHECKING:
+    from outreach.models import Account, MetricSnapshot
 
 
 def count_in_words(value: int) -> str:

@@ -5,10 +5,13 @@ About 350 lines: every series says what it covers (accounts reporting, gaps, the
 the same words, from the same helpers.
 """
 
+from __future__ import annotations
+
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -17,9 +20,11 @@ from django.utils.translation import ngettext
 from outreach.coverage import MonthCoverage
 from outreach.display.charts import DASHES, SYMBOLS, Point, Series, Share
 from outreach.display.periods import bucket_of, months_reached, months_span, period_label, shown_to, under_way
-from outreach.models import Account, Platform
 from outreach.monthly_totals import AccountMonth, Coverage, Increment, PlatformMonthTotal, month_index
 from outreach.months import add_months, month_short
+
+if TYPE_CHECKING:
+    from outreach.models import Account, Platform
 
 
 def shares_month(months: list[MonthCoverage], shown: date, metric: str) -> tuple[date, bool]:

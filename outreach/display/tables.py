@@ -1,16 +1,21 @@
 """The chart's data table, and the sentences that say what a page or a printout covers (scope, filters, months)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from outreach import metrics, numbers
 from outreach.display.charts import Point, Series
-from outreach.models import Account, Platform
 from outreach.monthly_totals import PlatformMonthTotal
 from outreach.months import month_label, month_short
 from outreach.numbers import names_listed
+
+if TYPE_CHECKING:
+    from outreach.models import Account, Platform
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-# The settings' one reader of the environment: it takes a value beginning with "$" as it is (a plain
-# `environ.Env` reads it as the name of another variable and finds none).
-from outreach.settings import env
+# The one reader of the environment: it takes a value beginning with "$" as it is (a plain `environ.Env`
+# reads it as the name of another variable and finds none).
+from outreach.environment import Env
+
+env = Env()
 
 
 class Command(BaseCommand):
