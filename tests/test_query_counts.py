@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -52,6 +53,16 @@ PAGES = [
     ("admin: import", "admin:outreach_import", (), {}),
     ("admin: accounts", "admin:outreach_account_changelist", (), {}),
     ("admin: milestones", "admin:outreach_milestone_changelist", (), {}),
+    ("admin: add a milestone", "admin:outreach_milestone_add", (), {}),
+    ("admin: delete a snapshot", "admin:outreach_metricsnapshot_delete", ("snapshot",), {}),
+    ("admin: platforms", "admin:outreach_platform_changelist", (), {}),
+    ("admin: change a platform", "admin:outreach_platform_change", ("platform",), {}),
+    ("admin: change an account", "admin:outreach_account_change", ("account",), {}),
+    ("admin: add an account", "admin:outreach_account_add", (), {}),
+    ("admin: imported files", "admin:outreach_snapshotimport_changelist", (), {}),
+    ("admin: people", "admin:accounts_user_changelist", (), {}),
+    ("admin: change a person", "admin:accounts_user_change", ("person",), {}),
+    ("admin: roles", "admin:auth_group_changelist", (), {}),
 ]
 
 
@@ -80,7 +91,13 @@ def more_figures(platform) -> None:
 
 
 def queries_of(client, name: str, args: tuple, query: dict, snapshot) -> int:
-    url = reverse(name, args=[snapshot.pk if arg == "snapshot" else arg for arg in args])
+    objects = {
+        "snapshot": snapshot.pk,
+        "account": snapshot.account_id,
+        "platform": snapshot.account.platform_id,
+        "person": get_user_model().objects.order_by("pk").values_list("pk", flat=True).first(),
+    }
+    url = reverse(name, args=[objects[arg] for arg in args])
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, query)
         if response.streaming:

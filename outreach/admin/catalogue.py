@@ -95,3 +95,9 @@ class MilestoneAdmin(CheckedAddressAdmin):
     list_select_related = ("account__platform",)
     search_fields = ("title", "title_zh")
     date_hierarchy = "date"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "account":
+            # Each choice names its platform: read with the accounts, not once per account.
+            kwargs["queryset"] = Account.objects.select_related("platform")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -360,7 +360,7 @@ def latest_account_snapshots(scope: Scope) -> list[MetricSnapshot]:
     """Each account's latest snapshot in scope, for the written summary (one query: an index probe per
     account, not a window over all their snapshots)."""
     latest = (
-        snapshots_in(Scope(start=scope.start, end=scope.end))
+        snapshots_in(scope.months())
         .filter(account=OuterRef("pk"))
         .order_by("-period")
         .values("pk")[:1]

@@ -31,7 +31,8 @@ class Columns:
 SNAPSHOTS = Columns(account="account_id", platform="account__platform_id", month="period")
 ACCOUNTS = Columns(account="pk", platform="platform_id")
 MONTHLY_TOTALS = Columns(account=None, platform="platform_id", month="period")
-MILESTONE_ACCOUNTS = Columns(account="account_id", platform="account__platform_id", day="date")
+MILESTONE_ACCOUNTS = Columns(account="account_id", platform="account__platform_id")
+MILESTONE_DAYS = Columns(account=None, platform=None, day="date")
 # The snapshot export's SELECT for PostgreSQL's COPY (`exports.snapshot_export_copy_query`).
 SNAPSHOTS_SQL = Columns(account="s.account_id", platform="a.platform_id", month="s.period")
 
@@ -69,6 +70,10 @@ class Scope:
             elif self.end:
                 found.append((months, "lte", self.end))
         return found
+
+    def months(self) -> "Scope":
+        """The same months, of every account."""
+        return Scope(start=self.start, end=self.end)
 
     def includes_month(self, period: date) -> bool:
         """Whether a month read (or computed) lies in the scope's months: for rows read from before `start`."""
@@ -110,8 +115,7 @@ def monthly_totals_in(scope: Scope):
 def milestones_in(scope: Scope):
     """Milestones of the accounts in scope, and the museum's own, within the months shown."""
     of_accounts = Q(account__isnull=False) & scope.q(MILESTONE_ACCOUNTS)
-    museum_wide = Q(account__isnull=True) & Scope(start=scope.start, end=scope.end).q(MILESTONE_ACCOUNTS)
-    return Milestone.objects.filter(museum_wide | of_accounts)
+    return Milestone.objects.filter(Q(account__isnull=True) | of_accounts).filter(scope.months().q(MILESTONE_DAYS))
 
 
 def dashboard_accounts() -> list[Account]:

@@ -1,4 +1,4 @@
-// Draws the dashboard's figures: each is a JSON script element the server built (outreach/charts.py).
+// Draws the dashboard's figures: each is a JSON script element the server built (outreach/display/charts.py).
 (function () {
   "use strict";
   var script = document.currentScript;
