@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from outreach.display.dashboard import dashboard_page
@@ -37,8 +37,11 @@ from outreach.selectors.scope import (
 
 
 def figures_viewer_required(view):
-    """Signed-in people allowed to see figures; others are sent to sign in, or refused (403) if signed in."""
-    return login_required(permission_required("outreach.view_metricsnapshot", raise_exception=True)(view))
+    """Signed-in people allowed to see figures; others are sent to sign in, or refused (403) if signed in.
+    What they are shown is theirs: no shared cache keeps it, and a browser asks again each time (a figure
+    saved a moment ago shows on the next visit)."""
+    guarded = login_required(permission_required("outreach.view_metricsnapshot", raise_exception=True)(view))
+    return cache_control(private=True, no_cache=True)(guarded)
 
 
 def _filters(form_class, request, data):
@@ -168,11 +171,17 @@ def recent_changes_view(request):
     return render(request, "outreach/recent_changes.html", {"changes": recent_changes(limit=100)})
 
 
+# When to try again after a 503: the database is usually back within a restart.
+RETRY_AFTER_SECONDS = "30"
+
+
 def server_error(request):
     """The 500 page; or, when the database cannot be reached, a 503 that says the service is away for now."""
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
-        return render(request, "503.html", status=503)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = RETRY_AFTER_SECONDS
+        return response
     return render(request, "500.html", status=500)
 
 
@@ -186,5 +195,7 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+        response = JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+        response["Retry-After"] = RETRY_AFTER_SECONDS
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})

@@ -25,6 +25,7 @@ from tests.servers import (
     secret_key,
     started_server,
 )
+from tests.test_production import retry_after_of
 
 SEEDED_PLATFORMS = {"kepu-china", "wechat", "douyin", "bilibili"}
 
@@ -130,9 +131,11 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
 
     with started_server(gunicorn_command(), environment, tmp_path / "web.log") as server:
         status, body = server.status, json.loads(server.body)
+        retry_after = retry_after_of(f"{server.base_url}/healthz")
 
     assert status == 503, server.log_text()
     assert body["database"] == "unreachable"
+    assert retry_after == "30"
 
 
 def test_production_settings_refuse_to_start_without_secret_key_and_allowed_hosts():

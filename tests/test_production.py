@@ -14,6 +14,18 @@ PRODUCTION = {
 }
 
 
+def retry_after_of(url: str) -> str | None:
+    """The Retry-After header of a 503 at `url`."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        urllib.request.urlopen(url, timeout=30)  # noqa: S310 (a loopback http URL)
+    except urllib.error.HTTPError as error:
+        return error.headers.get("Retry-After")
+    return None
+
+
 def check_deploy(**variables: str):
     return run(
         [VENV_BIN / "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env(**variables)
@@ -86,7 +98,9 @@ def test_a_request_while_the_database_is_away_gets_a_clear_503(tmp_path):
 
     with started_server(gunicorn_command(), environment, tmp_path / "web.log", path="/") as server:
         status, page = server.status, server.body.decode()
+        retry_after = retry_after_of(f"{server.base_url}/")
 
     assert status == 503, server.log_text()
     assert "The service is temporarily unavailable" in page
     assert "Traceback" not in page and "OperationalError" not in page
+    assert retry_after == "30"  # when a browser or a monitor may ask again

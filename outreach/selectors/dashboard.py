@@ -359,12 +359,7 @@ def _month_totals(months, coverage: monthly_totals.Coverage) -> list[PlatformMon
 def latest_account_snapshots(scope: Scope) -> list[MetricSnapshot]:
     """Each account's latest snapshot in scope, for the written summary (one query: an index probe per
     account, not a window over all their snapshots)."""
-    latest = (
-        snapshots_in(scope.months())
-        .filter(account=OuterRef("pk"))
-        .order_by("-period")
-        .values("pk")[:1]
-    )
+    latest = snapshots_in(scope.months()).filter(account=OuterRef("pk")).order_by("-period").values("pk")[:1]
     latest_pks = accounts_in(scope).annotate(latest_pk=Subquery(latest)).values("latest_pk")
     return list(
         MetricSnapshot.objects.filter(pk__in=latest_pks)
