@@ -70,7 +70,20 @@ def dashboard_reads(
     entered = month_coverage(months.totals, [platform.pk for platform in shown_platforms], months.coverage)
     latest = latest_month(months.totals)
     shown = month_shown(entered, latest=latest, end_chosen=end_chosen)
-    reads = DashboardReads(
+    summarised_accounts = accounts[:SUMMARY_ACCOUNTS_AT_MOST]
+    milestones, summarised, has_figures = [], [], True
+    if shown is None:
+        has_figures = any_figures_recorded()
+    else:
+        if shown != latest:
+            # Later months are still being entered: the page shows the latest complete one (and says so).
+            months, scope = months.up_to(shown), dataclasses.replace(scope, end=shown)
+        months = with_pairs(months, shown)
+        milestones = dashboard_milestones(scope)
+        summarised = latest_account_snapshots(
+            Scope(account_ids=tuple(account.pk for account in summarised_accounts), start=scope.start, end=scope.end)
+        )
+    return DashboardReads(
         scope=scope,
         accounts=accounts,
         account_total=account_total,
@@ -81,27 +94,10 @@ def dashboard_reads(
         entered=entered,
         latest=latest,
         shown=shown,
-        milestones=[],
-        summarised_accounts=accounts[:SUMMARY_ACCOUNTS_AT_MOST],
-        summarised=[],
-        has_figures=True,
-    )
-    if shown is None:
-        return dataclasses.replace(reads, has_figures=any_figures_recorded())
-    if shown != latest:
-        # Later months are still being entered: the page shows the latest complete one (and says so).
-        months, scope = months.up_to(shown), dataclasses.replace(scope, end=shown)
-    summarised = Scope(
-        account_ids=tuple(account.pk for account in accounts[:SUMMARY_ACCOUNTS_AT_MOST]),
-        start=scope.start,
-        end=scope.end,
-    )
-    return dataclasses.replace(
-        reads,
-        scope=scope,
-        months=with_pairs(months, shown),
-        milestones=dashboard_milestones(scope),
-        summarised=latest_account_snapshots(summarised),
+        milestones=milestones,
+        summarised_accounts=summarised_accounts,
+        summarised=summarised,
+        has_figures=has_figures,
     )
 
 
