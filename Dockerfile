@@ -1,4 +1,5 @@
-# Outreach web image: gunicorn on port 8000, static files served by whitenoise.
+# Outreach web image: gunicorn on port 8000 (behind docker-compose.yml's proxy), static files served by
+# whitenoise. Every Python package in it is pinned, with hashes, in requirements/runtime.txt.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -6,12 +7,23 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# psycopg loads the system's PostgreSQL client library: Debian's libpq5, which gets Debian's security
+# updates with the image's next build (psycopg2-binary carried a copy of its own).
+RUN apt-get update \
+ && apt-get install --yes --no-install-recommends libpq5 \
+ && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 
-# The whole project (less .dockerignore), then its dependencies from pyproject.toml; manage.py and
-# bin/start-web run from this copy.
+# The dependencies alone first, so that this layer is rebuilt only when the lock changes. pip refuses any
+# package, or any file of one, that the lock does not pin with its hash.
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install --require-hashes -r requirements/runtime.txt
+
+# Then the whole project (less .dockerignore), without dependencies: all of them came from the lock.
+# manage.py, bin/start-web and deploy/ (gunicorn's settings) run from this copy.
 COPY . .
-RUN pip install .
+RUN pip install --no-deps .
 
 # Hashed, compressed assets for CompressedManifestStaticFilesStorage. With DEBUG off the settings
 # refuse to load without a key and hosts; these throwaway values exist only for this build step.

@@ -121,7 +121,9 @@ def measure(base_url: str, username: str, password: str, path: str = "/") -> Pag
     browser.sign_in(username, password)
     page, raw = browser.get(path)
     html = _decoded(raw, page.encoding)
-    assets = re.findall(r'<(?:script[^>]+src|link[^>]+href)="(/static/[^"]+)"', html)
+    # Besides what the page links, what its scripts fetch later from a `data-*-src` (the dashboard's plotly.js,
+    # loaded when the first chart nears the screen): a manager who scrolls downloads it too.
+    assets = re.findall(r'(?:<(?:script[^>]+src|link[^>]+href)|\sdata-[\w-]*src)="(/static/[^"]+)"', html)
     weight = PageWeight(page=page)
     for asset in dict.fromkeys(assets):
         transfer, _raw = browser.get(urljoin("/", asset))

@@ -22,8 +22,8 @@ from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
 
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTHS = 120
@@ -37,12 +37,18 @@ def month(index: int) -> date:
 
 
 def create_database(name: str) -> str:
-    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    admin = psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
     admin.autocommit = True
     with closing(admin), admin.cursor() as cursor:
         cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def copy_from(cursor, statement: str, buffer: io.StringIO) -> None:
+    """COPY ... FROM STDIN the tab-separated lines written to `buffer`."""
+    with cursor.copy(statement) as copy:
+        copy.write(buffer.getvalue())
 
 
 def setup_django(database_url: str) -> None:
@@ -91,8 +97,8 @@ def generate(rows: int) -> dict:
         lines = io.StringIO()
         for number in range(accounts_wanted - Account.objects.count()):
             lines.write(f"{platforms[number % len(platforms)]}\tAccount {number:06d}\t\t\t\t2010-01-01\tt\n")
-        lines.seek(0)
-        cursor.copy_expert(
+        copy_from(
+            cursor,
             "COPY outreach_account (platform_id, name, name_zh, handle, url, opened_on, is_active) FROM STDIN",
             lines,
         )
@@ -126,11 +132,9 @@ def generate(rows: int) -> dict:
                 )
                 written += 1
             if batch.tell() > 16_000_000:
-                batch.seek(0)
-                cursor.copy_expert(f"COPY outreach_metricsnapshot ({snapshot_columns}) FROM STDIN", batch)
+                copy_from(cursor, f"COPY outreach_metricsnapshot ({snapshot_columns}) FROM STDIN", batch)
                 batch = io.StringIO()
-        batch.seek(0)
-        cursor.copy_expert(f"COPY outreach_metricsnapshot ({snapshot_columns}) FROM STDIN", batch)
+        copy_from(cursor, f"COPY outreach_metricsnapshot ({snapshot_columns}) FROM STDIN", batch)
         cursor.execute("ANALYZE")
     loaded = time.perf_counter()
     # COPY bypasses the app's writes: the dashboard's monthly totals are computed once, as after a restore.
@@ -181,7 +185,13 @@ def measure_export(client, snapshots: int, peer_rows: int) -> dict:
     from django.db import connection
 
     sink = CountingSink()
-    copy_seconds = timed(lambda: connection.cursor().copy_expert(f"COPY ({EXPORT_SELECT}) TO STDOUT WITH CSV", sink))
+
+    def copy_out():
+        with connection.cursor() as cursor, cursor.copy(f"COPY ({EXPORT_SELECT}) TO STDOUT WITH CSV") as copy:
+            for data in copy:
+                sink.write(data)
+
+    copy_seconds = timed(copy_out)
     rows_seen = {}
 
     def app_export(query: str = ""):
@@ -239,6 +249,15 @@ def measure_import_export_export(rows: int) -> dict:
     return {"rows": rows, "rows_per_second": round(rows / seconds)}
 
 
+def uncached_get(client, path: str):
+    """The page as built, not as kept: the cache (of built dashboards) is emptied before the request;
+    throughput with the cache is what `bench.throughput` measures."""
+    from django.core.cache import cache
+
+    cache.clear()
+    return client.get(path)
+
+
 def measure_page(client, path: str, raw_sql: str, params: list, repeat: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -248,11 +267,14 @@ def measure_page(client, path: str, raw_sql: str, params: list, repeat: int) -> 
             cursor.execute(raw_sql, params)
             cursor.fetchall()
 
+    def page():
+        return uncached_get(client, path)
+
     raw_seconds = timed(raw, repeat)
-    client.get(path)  # warm the caches and the connection
-    page_seconds = timed(lambda: client.get(path), repeat)
+    page()  # warm the connection and the code
+    page_seconds = timed(page, repeat)
     with CaptureQueriesContext(connection) as queries:
-        status = client.get(path).status_code
+        status = page().status_code
     return {
         "path": path,
         "status": status,
@@ -261,6 +283,78 @@ def measure_page(client, path: str, raw_sql: str, params: list, repeat: int) -> 
         "page_vs_raw": round(page_seconds / raw_seconds, 3),
         "queries": len(queries.captured_queries),
     }
+
+
+# How many times each admin list is timed: its target holds only if the worst of them is within it.
+ADMIN_LIST_RUNS = 7
+
+
+def measure_admin(client, repeat: int) -> dict:
+    """The admin's front page (its GROUP BY per account) and its snapshot lists, first page and by platform."""
+    return {
+        # The front page lists what is still to enter: per account, each figure's first and last month.
+        "admin_front_page": measure_page(
+            client,
+            "/admin/",
+            "SELECT account_id, MIN(period), MAX(period), COUNT(*), COUNT(articles), COUNT(videos), "
+            "COUNT(views), COUNT(followers) FROM outreach_metricsnapshot GROUP BY account_id",
+            [],
+            repeat,
+        ),
+        **measure_admin_lists(
+            client,
+            {
+                "admin_list": (
+                    "/admin/outreach/metricsnapshot/",
+                    "SELECT * FROM outreach_metricsnapshot ORDER BY period DESC, account_id LIMIT 50",
+                ),
+                "admin_list_platform": (
+                    "/admin/outreach/metricsnapshot/?platform=wechat",
+                    "SELECT s.* FROM outreach_metricsnapshot s JOIN outreach_account a ON a.id = s.account_id "
+                    "JOIN outreach_platform p ON p.id = a.platform_id WHERE p.slug = 'wechat' "
+                    "ORDER BY s.period DESC, s.account_id LIMIT 50",
+                ),
+            },
+        ),
+    }
+
+
+def measure_admin_lists(client, pages: dict[str, tuple[str, str]], runs: int = ADMIN_LIST_RUNS) -> dict:
+    """Each admin list (name: its path and the raw query of its rows) timed `runs` times, the lists taking
+    turns so that a busy moment of a shared machine falls on all of them: the median and the worst."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for path, _raw_sql in pages.values():
+        client.get(path)  # warm the connection and the code
+    times = {name: [] for name in pages}
+    for _run in range(runs):
+        for name, (path, _raw_sql) in pages.items():
+            start = time.perf_counter()
+            client.get(path)
+            times[name].append(time.perf_counter() - start)
+    results = {}
+    for name, (path, raw_sql) in pages.items():
+
+        def raw(raw_sql=raw_sql):
+            with connection.cursor() as cursor:
+                cursor.execute(raw_sql)
+                cursor.fetchall()
+
+        raw_seconds = timed(raw, runs)
+        with CaptureQueriesContext(connection) as queries:
+            status = client.get(path).status_code
+        results[name] = {
+            "path": path,
+            "status": status,
+            "runs": runs,
+            "page_ms": round(statistics.median(times[name]) * 1000, 1),
+            "worst_ms": round(max(times[name]) * 1000, 1),
+            "times_ms": [round(seconds * 1000, 1) for seconds in times[name]],
+            "raw_ms": round(raw_seconds * 1000, 1),
+            "queries": len(queries.captured_queries),
+        }
+    return results
 
 
 def measure_coverage(client, path: str, repeat: int) -> dict:
@@ -322,7 +416,7 @@ def measure_coverage(client, path: str, repeat: int) -> dict:
     for module, name in watched_functions:
         setattr(module, name, watching(name))
     try:
-        status = client.get(path).status_code
+        status = uncached_get(client, path).status_code
     finally:
         monthly_totals.Coverage.expected, monthly_totals.coverage_of = real_expected, real_coverage_of
         dashboard_reads._expected_before = real_expected_before
@@ -360,8 +454,8 @@ def measure_coverage(client, path: str, repeat: int) -> dict:
     answers, calls = coverage_work()
     if answers != [answer for _key, answer in seen["lookups"]] or calls != [call[-1] for call in seen["calls"]]:
         raise RuntimeError("the coverage work replayed does not give the page's answers")
-    client.get(path)  # warm the caches and the connection
-    page_seconds = timed(lambda: client.get(path), repeat)
+    uncached_get(client, path)  # warm the connection and the code
+    page_seconds = timed(lambda: uncached_get(client, path), repeat)
     coverage_seconds = timed(coverage_work, repeat)
     return {
         "path": path,
@@ -528,14 +622,33 @@ TARGETS = [
         "(measured)",
         None,
     ),
-    ("admin list, first page ms", lambda r: r["admin_list"]["page_ms"], "<= 100", lambda v: v <= 100),
-    (
-        "admin list by platform, first page ms",
-        lambda r: r["admin_list_platform"]["page_ms"],
-        "<= 100",
-        lambda v: v <= 100,
+    *(
+        row
+        for name, what in (("admin_list", "admin list, first page"), ("admin_list_platform", "admin list by platform"))
+        for row in (
+            (f"{what} ms: median of {ADMIN_LIST_RUNS}", lambda r, name=name: r[name]["page_ms"], "(measured)", None),
+            # Every run within the target, not the median only: the worst of them is what is checked.
+            (
+                f"{what} ms: worst of {ADMIN_LIST_RUNS}",
+                lambda r, name=name: r[name]["worst_ms"],
+                "<= 100",
+                lambda v: v <= 100,
+            ),
+        )
     ),
     ("CSV import vs django-import-export", lambda r: r["import"]["ours_vs_peer"], ">= 10", lambda v: v >= 10),
+    (
+        "dashboard throughput vs /healthz, 16 signed-in clients",
+        lambda r: r["throughput"]["dashboard_vs_healthz"],
+        ">= 0.3",
+        lambda v: v >= 0.3,
+    ),
+    (
+        "a write shows on the next dashboard request",
+        lambda r: "yes" if r["throughput"]["write_visible_next_request"] else "no",
+        "yes",
+        lambda v: v == "yes",
+    ),
     (
         "page weight, first visit (bytes)",
         lambda r: r["page_weight"]["first_visit_bytes"],
@@ -554,7 +667,10 @@ TARGETS = [
 def table(results: dict) -> str:
     lines = [f"{'what':52} {'measured':>16}  {'target':>20}  met"]
     for label, value_of, target, check in TARGETS:
-        value = value_of(results)
+        try:
+            value = value_of(results)
+        except KeyError:  # a part not measured (`--only`)
+            continue
         met = "" if check is None else ("yes" if check(value) else "NO")
         lines.append(f"{label:52} {value!s:>16}  {target:>20}  {met}")
     return "\n".join(lines)
@@ -562,6 +678,8 @@ def table(results: dict) -> str:
 
 def markdown(results: dict) -> str:
     """The README's table of the same results."""
+    from bench.lighthouse import markdown_row
+
     export, museum, every = results["export"], results["dashboard_museum"], results["dashboard_all"]
     listing, by_platform, imported = results["admin_list"], results["admin_list_platform"], results["import"]
     weight, machine, data = results["page_weight"], results["machine"], results["data"]
@@ -626,12 +744,12 @@ def markdown(results: dict) -> str:
             if (front := results.get("admin_front_page"))
             else []
         ),
-        ("Admin snapshot list, first page", f"{listing['page_ms']} ms", "<= 100 ms", met(listing["page_ms"] <= 100)),
-        (
-            "Admin snapshot list, filtered by platform",
-            f"{by_platform['page_ms']} ms",
-            "<= 100 ms",
-            met(by_platform["page_ms"] <= 100),
+        *(
+            (what, *_admin_list_cells(measured))
+            for what, measured in (
+                ("Admin snapshot list, first page", listing),
+                ("Admin snapshot list, filtered by platform", by_platform),
+            )
         ),
         (
             f"CSV import, {imported['rows']:,} rows (`import_snapshots`)",
@@ -647,6 +765,8 @@ def markdown(results: dict) -> str:
             "<= 450 KB / <= 30 KB",
             met(weight["first_visit_bytes"] <= 450_000 and weight["second_visit_bytes"] <= 30_000),
         ),
+        # Added by bench/lighthouse.py, which `make bench` runs after this module (its own server, the seed).
+        *([markdown_row(phone)] if (phone := results.get("lighthouse")) else []),
     ]
     lines = ["| what | measured | target | met |", "| --- | --- | --- | --- |"]
     lines += [f"| {what} | {measured} | {target} | {ok} |" for what, measured, target, ok in rows]
@@ -659,6 +779,18 @@ def markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _admin_list_cells(measured: dict) -> tuple[str, str, str]:
+    """An admin list's measured, target and met cells: the worst run is what must be within 100 ms."""
+    if "worst_ms" not in measured:  # a result file from before the lists were timed several times
+        return f"{measured['page_ms']} ms", "<= 100 ms", "yes" if measured["page_ms"] <= 100 else "**no**"
+    return (
+        f"{measured['page_ms']} ms median, **{measured['worst_ms']} ms** worst of {measured['runs']}, "
+        f"{measured['queries']} queries",
+        "<= 100 ms, every run",
+        "yes" if measured["worst_ms"] <= 100 else "**no**",
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=3_600_000, help="snapshots to generate (120 per account)")
@@ -666,7 +798,16 @@ def main(argv=None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     parser.add_argument("--skip-page-weight", action="store_true", help="do not start a production server")
     parser.add_argument("--keep", action="store_true", help="keep the generated database afterwards")
+    parser.add_argument(
+        "--throughput-seconds", type=int, default=10, help="how long wrk drives each page (bench.throughput)"
+    )
     parser.add_argument("--markdown", type=Path, help="only print the README's table of a saved result file")
+    parser.add_argument(
+        "--only",
+        choices=("admin",),
+        help="build the data, then measure only this part (admin: the admin's front page and snapshot lists), "
+        "saved in bench/results/<part>.json unless --output says where",
+    )
     options = parser.parse_args(argv)
     if options.markdown:
         print(markdown(json.loads(options.markdown.read_text())))
@@ -688,6 +829,9 @@ def main(argv=None) -> int:
     museum = data["museum_account_ids"]
     museum_query = "?" + "&".join(f"accounts={pk}" for pk in museum)
     names = list(Account.objects.values_list("platform__slug", "name", "platform__content").order_by("pk"))
+    if options.only:
+        output = options.output if options.output != parser.get_default("output") else None
+        return _measure_only(options.only, options.database, data, client, repeat, output, keep=options.keep)
     results = {
         "data": {k: v for k, v in data.items() if k != "museum_account_ids"},
         "export": measure_export(client, data["snapshots"], peer_rows=min(20_000, data["snapshots"])),
@@ -700,31 +844,7 @@ def main(argv=None) -> int:
         ),
         "dashboard_all": measure_page(client, "/", DASHBOARD_SQL.format(where=""), [], repeat),
         "dashboard_coverage": measure_coverage(client, "/", repeat),
-        # The front page lists what is still to enter: per account, each figure's first and last month.
-        "admin_front_page": measure_page(
-            client,
-            "/admin/",
-            "SELECT account_id, MIN(period), MAX(period), COUNT(*), COUNT(articles), COUNT(videos), "
-            "COUNT(views), COUNT(followers) FROM outreach_metricsnapshot GROUP BY account_id",
-            [],
-            repeat,
-        ),
-        "admin_list": measure_page(
-            client,
-            "/admin/outreach/metricsnapshot/",
-            "SELECT * FROM outreach_metricsnapshot ORDER BY period DESC, account_id LIMIT 50",
-            [],
-            repeat,
-        ),
-        "admin_list_platform": measure_page(
-            client,
-            "/admin/outreach/metricsnapshot/?platform=wechat",
-            "SELECT s.* FROM outreach_metricsnapshot s JOIN outreach_account a ON a.id = s.account_id "
-            "JOIN outreach_platform p ON p.id = a.platform_id WHERE p.slug = 'wechat' "
-            "ORDER BY s.period DESC, s.account_id LIMIT 50",
-            [],
-            repeat,
-        ),
+        **measure_admin(client, repeat),
         "import": measure_import(
             rows=min(100_000, data["snapshots"] // 36),
             peer_rows=min(2_000, data["snapshots"] // 36),
@@ -736,6 +856,16 @@ def main(argv=None) -> int:
         if options.skip_page_weight
         else measure_page_weight(database_url)
     )
+    # On its own database of the seed figures, as a museum's server holds them, served by bin/start-web.
+    from bench.throughput import measure_throughput
+
+    throughput_database = f"{options.database}_http"
+    try:
+        results["throughput"] = measure_throughput(
+            create_database(throughput_database), seconds=options.throughput_seconds
+        )
+    finally:
+        drop_database(throughput_database)
     results["machine"] = {
         "platform": platform.platform(),
         "python": platform.python_version(),
@@ -756,8 +886,31 @@ def main(argv=None) -> int:
     return 0
 
 
+def _measure_only(part: str, database: str, data: dict, client, repeat: int, output: Path | None, *, keep: bool) -> int:
+    """`--only admin`: that part of the measurements alone, on the same data, printed and saved."""
+    from django.db import connection
+
+    results = {"data": {k: v for k, v in data.items() if k != "museum_account_ids"}, **measure_admin(client, repeat)}
+    results["machine"] = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "postgresql": _server_version(),
+        "when": datetime.now().isoformat(timespec="seconds"),  # noqa: DTZ005
+    }
+    print(table(results))
+    output = output or ROOT / "bench" / "results" / f"{part}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"saved {output}")
+    if not keep:
+        connection.close()
+        drop_database(database)
+    return 0
+
+
 def drop_database(name: str) -> None:
-    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    admin = psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
     admin.autocommit = True
     with closing(admin), admin.cursor() as cursor:
         cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -361,3 +361,33 @@ class MonthlyTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform} · {format_month(self.period)} · {self.get_metric_display()}"
+
+
+class DataVersion(models.Model):
+    """One row whose `token` changes whenever anything a figures page shows changes, so that a page cached under
+    it is never stale.
+
+    Database triggers replace the token on every insert, update, delete (and, on PostgreSQL, truncate) of the
+    tables the pages read (`DATA_VERSION_TABLES`, installed by migration 0012): every write path bumps it,
+    the admin's, the imports', a bulk load's or a hand-typed SQL statement's alike, in the writer's own
+    transaction, so no reader sees the new token before the new figures. It is a random number, not a
+    counter: a rolled-back write, or a database emptied and filled again, never brings back a token that
+    keys other figures.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.BigIntegerField(_("data version"))
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="data_version_one_row")]
+
+    def __str__(self) -> str:
+        return str(self.token)
+
+
+# What the figures pages read (the dashboard, its filters, the reports); each has the triggers above.
+DATA_VERSION_TABLES = tuple(
+    model._meta.db_table for model in (Platform, Account, MetricSnapshot, Milestone, MonthlyTotal)
+)

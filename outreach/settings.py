@@ -6,6 +6,7 @@ here is listed in the README's table; a test keeps the two and docker-compose.ym
 """
 
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -58,8 +59,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times the whole request and names it (X-Request-ID) in every line logged meanwhile.
+    "outreach.request_log.request_log",
     "django.middleware.security.SecurityMiddleware",
     "outreach.middleware.permissions_policy",
+    "outreach.middleware.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages carry their figures as JSON: compressed, a dashboard is a tenth of its size. (CSRF tokens
     # are masked per response, which is Django's defence against BREACH.)
@@ -80,7 +84,7 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out account or address is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.RoleBackend",
 ]
 
 # Sign-in protection: after AXES_FAILURE_LIMIT failed attempts, the account and, separately, the address
@@ -126,6 +130,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# The cache keeps built dashboards under the data version (`models.DataVersion`), so it is never stale;
+# each process's own memory by default, Redis shared by every worker in the compose file
+# (CACHE_URL=redis://redis:6379/0).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES["default"].setdefault("KEY_PREFIX", "outreach")
+# Signed-in pages read the session on every request: from the cache, the database only on a miss.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -133,6 +145,41 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Who the dashboard is about, shown in its header.
 ORGANISATION_NAME = env("ORGANISATION_NAME", default="")
+
+# E-mail (password resets, errors to ADMINS), as a URL: smtp://user:password@host:587 (smtp+tls:// for
+# STARTTLS, smtp+ssl:// for TLS from the first byte; a password's own @ or : written %40, %3A), or
+# consolemail:// to print them. Development prints them; production hands them to a mail server on the
+# host itself, as Django does, unless told where, and never prints them by default: in a log, a password
+# reset link is a key to the account.
+email_config = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+vars().update({name: value for name, value in email_config.items() if name.startswith("EMAIL_") and value})
+# A mail server that stops answering must not hold a worker for longer than a request may take.
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Outreach <outreach@localhost>")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Outreach] "
+# Who is mailed a server error's traceback: "Ops <ops@museum.example>,b@museum.example".
+ADMINS = getaddresses([env("ADMINS", default="")])
+if any("@" not in address for _name, address in ADMINS):
+    raise ImproperlyConfigured(
+        f"ADMINS is {env('ADMINS')!r}: it lists e-mail addresses separated by commas, each alone or as "
+        'Name <address>, e.g. ADMINS="Ops <ops@museum.example>,b@museum.example".'
+    )
+
+# An error tracker, only when one is named: without SENTRY_DSN its SDK is not even imported.
+if sentry_dsn := env("SENTRY_DSN", default=""):
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=sentry_dsn,
+        integrations=[DjangoIntegration()],
+        # No names, addresses or cookies, and no request bodies (passwords, figures being typed), leave the site.
+        send_default_pii=False,
+        max_request_body_size="never",
+        environment=env("SENTRY_ENVIRONMENT", default=None),
+        release=env("SENTRY_RELEASE", default=None),
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -177,11 +224,44 @@ SECURE_REFERRER_POLICY = "same-origin"
 # The health check answers plain HTTP to the container's probe, whatever the proxy does.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# The log on standard error: lines for people, or with LOG_FORMAT=json one JSON object a line for a log
+# collector (outreach/log_format.py), each request's own line included (outreach/request_log.py).
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is {LOG_FORMAT!r}: it is text (the default) or json.")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # Sign-in attempts are recorded in the database (admin → Access attempts); the log keeps lockouts.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "once_per_error": {"()": "outreach.log_format.OncePerError"},
+    },
+    "formatters": {"json": {"()": "outreach.log_format.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if LOG_FORMAT == "json" else {})},
+        # The traceback of a server error, mailed to ADMINS (the same error once in ten minutes); in
+        # development it is on the page instead.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "once_per_error"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Replaces Django's own default, which prints Django's lines a second time in development.
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL},
+        # A request naming a host not in ALLOWED_HOSTS is a scanner's, daily: logged, never mailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
+        # Sign-in attempts are recorded in the database (admin → Access attempts); the log keeps lockouts.
+        "axes": {"level": "WARNING"},
+        # `runserver`'s own request lines, in JSON too when asked (its default format is text).
+        **({"django.server": {"handlers": ["console"], "propagate": False}} if LOG_FORMAT == "json" else {}),
+    },
 }
+if LOG_FORMAT == "json":
+    import logging
+
+    # Python's warnings are written to standard error around the log; as log records they are JSON lines too.
+    logging.captureWarnings(True)

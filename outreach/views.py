@@ -1,13 +1,20 @@
 """Pages outside the admin. Thin: parse the parameters, ask selectors for rows, build figures, render."""
 
+import functools
+import hashlib
+import json
 import sys
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import FileResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
@@ -23,6 +30,7 @@ from outreach.models import Platform
 from outreach.months import format_month
 from outreach.selectors.audit import recent_changes
 from outreach.selectors.dashboard import dashboard_reads
+from outreach.selectors.data_version import data_version
 from outreach.selectors.exports import (
     account_year_summaries,
     export_period_range,
@@ -62,12 +70,74 @@ def _download_query(scope_query: str, *, translated_headers: bool) -> str:
 
 @require_safe
 @figures_viewer_required
+# Reads only: no BEGIN and COMMIT around them (two round trips of the few a kept dashboard costs). Each
+# read sees what was committed when it ran, as inside a READ COMMITTED transaction; the data version is
+# read first, so a page built from newer figures can only be kept under an older version, never the reverse.
+@transaction.non_atomic_requests
 def dashboard_view(request):
-    """The managers' dashboard: headline cards, growth charts and a written summary, filtered by the URL."""
+    """The managers' dashboard: headline cards, growth charts and a written summary, filtered by the URL.
+
+    The figures part is built once per data version (and language, day, filters, and what the person may
+    add) and kept in the cache: the next person with the same view gets it without a query on the figures,
+    and any write makes a new version, so it is never stale. What belongs to the person (their name on the
+    printout, the sign-out form) is placed around it on every request.
+    """
+    key = _dashboard_cache_key(request)
+    figures = cache.get(key) if key else None
+    status = 200
+    if figures is None:
+        figures, status = _dashboard_figures(request)
+        if key and status == 200:
+            cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
+    context = {
+        # Rendered by our own template, its values escaped there; the cache gives back the same text.
+        "figures": mark_safe(figures),  # noqa: S308
+        "printed_by": request.user.get_full_name() or request.user.get_username(),
+        "printed_at": timezone.localtime(),
+    }
+    return render(request, "outreach/dashboard_page.html", context, status=status)
+
+
+# How long a built dashboard is kept: a new data version replaces it long before; this only bounds memory.
+DASHBOARD_CACHE_SECONDS = 3600
+
+
+def _dashboard_cache_key(request) -> str | None:
+    """Everything the figures part depends on; None (nothing cached) where the database keeps no version."""
+    version = data_version()
+    if version is None:
+        return None
+    parts = [
+        _code_fingerprint(),
+        version,
+        translation.get_language(),
+        timezone.localdate().isoformat(),  # the default months follow the calendar
+        sorted(request.GET.lists()),
+        request.user.has_perm("outreach.add_account"),  # the empty states offer what the person may do
+        request.user.has_perm("outreach.add_metricsnapshot"),
+    ]
+    return "dashboard:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """What this process's code, templates, catalogs and assets are, so that a shared cache (Redis) never
+    serves a page built by the release before."""
+    digest = hashlib.sha256()
+    for folder in ("outreach", "accounts", "templates", "locale", "static"):
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.suffix in (".py", ".html", ".mo", ".js", ".css", ".svg") and path.is_file():
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _dashboard_figures(request) -> tuple[str, int]:
+    """The figures part of the dashboard, rendered, and its status (400 for filters that do not apply)."""
     filters, platforms, total = _filters(DashboardFilterForm, request, DashboardFilterForm.with_defaults(request.GET))
     context = {"filters": filters, "platforms": platforms, "has_accounts": total > 0}
     if not filters.is_valid():
-        return render(request, "outreach/dashboard.html", context, status=400)
+        return render_to_string("outreach/dashboard.html", context, request), 400
     chosen = filters.cleaned_data
     reads = dashboard_reads(
         filters.scope(),
@@ -83,10 +153,8 @@ def dashboard_view(request):
         page,
         report_query=_download_query(filters.scope_query(end=reads.scope.end), translated_headers=translated_headers),
         translated_headers=translated_headers,
-        printed_by=request.user.get_full_name() or request.user.get_username(),
-        printed_at=timezone.localtime(),
     )
-    return render(request, "outreach/dashboard.html", context)
+    return render_to_string("outreach/dashboard.html", context, request), 200
 
 
 def _dashboard_link(request, end) -> str:

@@ -5,16 +5,54 @@ import uuid
 from contextlib import closing
 from datetime import date
 
-import psycopg2
 import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
-from psycopg2 import sql
 
 from accounts.models import User
 from outreach.models import Account, Platform
 from outreach.months import add_months
 from tests.factories import AccountFactory
+
+# What tells pytest-django that a test uses the database, besides its `django_db` mark.
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def _uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or not DATABASE_FIXTURES.isdisjoint(
+        getattr(item, "fixturenames", ())
+    )
+
+
+def pytest_itemcollected(item):
+    """`make test` runs the suite on several pytest-xdist workers with `--dist loadgroup`: tests that share
+    a module-scoped fixture (a production server started once, a catalog parsed once) are put in one group,
+    which runs on one worker, so that the fixture is still set up once and not once per worker."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return
+    groups = set()
+    for definitions in info.name2fixturedefs.values():
+        used = definitions[-1]
+        if not used.baseid:
+            continue  # a plugin's (pytest-django's per-class setup), not a resource of ours
+        if used.scope in ("module", "class"):
+            groups.add(item.nodeid.split("::")[0])
+        elif used.scope == "package":
+            groups.add(used.baseid)
+    for group in groups:
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests that need no database first, then pytest-django's order (tests in a transaction, then the
+    transactional ones, whose flush empties the seeded tables, so they must stay last on each worker).
+
+    The tests without a database hold the slowest (production servers in subprocesses, the benchmark); at
+    the end, one of them would keep one worker busy alone while the others have finished. Trylast: after
+    pytest-django's own sort, which this keeps (the sort is stable)."""
+    items.sort(key=_uses_database)
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +62,15 @@ def _language_reset():
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache, so that what a test counts (queries, a page built) does not
+    depend on which test ran before it in the same process."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -129,13 +176,22 @@ def seeded(db):
 def postgres_databases():
     """Make new, empty databases on the local PostgreSQL server (127.0.0.1:5432, user postgres); all are
     dropped afterwards. Skips without a server, unless OUTREACH_REQUIRE_POSTGRES is set (as in CI)."""
-    try:
-        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
-    except psycopg2.OperationalError as error:
-        reason = f"PostgreSQL is not reachable at 127.0.0.1:5432 as user postgres: {error}"
+
+    def unavailable(reason: str):
         if os.environ.get("OUTREACH_REQUIRE_POSTGRES"):
             pytest.fail(reason)
         pytest.skip(reason)
+
+    # Imported here: psycopg loads the system's libpq, which a machine without PostgreSQL may lack.
+    try:
+        import psycopg
+        from psycopg import sql
+    except ImportError as error:
+        unavailable(f"psycopg cannot load libpq (Debian: apt-get install libpq5): {error}")
+    try:
+        admin = psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", connect_timeout=3)
+    except psycopg.OperationalError as error:
+        unavailable(f"PostgreSQL is not reachable at 127.0.0.1:5432 as user postgres: {error}")
     admin.autocommit = True
     made = []
 

@@ -8,12 +8,17 @@ port it got, so no other process can take the port between choosing and binding 
 on refused connections and on timeouts until a generous deadline; every subprocess has a time limit.
 """
 
+import fcntl
+import hashlib
 import http.client
+import importlib.metadata
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -33,6 +38,9 @@ STARTUP_DEADLINE = 240.0
 COMMAND_TIMEOUT = 300.0
 # One request's limit while waiting; a request that times out is retried until the deadline.
 REQUEST_TIMEOUT = 15.0
+
+# collectstatic's output, one folder per version of its inputs (see `collect_static`).
+CACHED_STATIC = Path(tempfile.gettempdir()) / "outreach-collectstatic"
 
 # gunicorn's arbiter logs the address its socket got: "Listening at: http://127.0.0.1:43127 (1234)".
 LISTENING = re.compile(rb"Listening at: http://127\.0\.0\.1:(\d+)")
@@ -166,10 +174,54 @@ def manage(*arguments: str, env: dict[str, str], timeout: float = COMMAND_TIMEOU
     return result
 
 
+def _static_sources_key() -> str:
+    """A digest of everything collectstatic's output depends on: the project's static files (names and
+    bytes), the settings module (the storage, the folders) and every installed package's version (Django's
+    admin assets, whitenoise's compression)."""
+    digest = hashlib.sha256()
+    sources = [ROOT / "static", *sorted(ROOT.glob("*/static"))]
+    for path in sorted(file for folder in sources if folder.is_dir() for file in folder.rglob("*") if file.is_file()):
+        digest.update(f"{path.relative_to(ROOT)}\0".encode())
+        digest.update(path.read_bytes())
+    digest.update((ROOT / "outreach" / "settings.py").read_bytes())
+    packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
+    digest.update("\n".join(packages).encode())
+    return digest.hexdigest()[:20]
+
+
 def collect_static(static_root: Path) -> None:
-    """Production storage needs the manifest that collectstatic writes, as the Dockerfile's build step does."""
-    result = run(
-        [VENV_BIN / "python", "manage.py", "collectstatic", "--noinput"],
-        production_env(SECRET_KEY=secret_key(), ALLOWED_HOSTS="localhost", STATIC_ROOT=str(static_root)),
-    )
-    assert result.returncode == 0, result.stderr
+    """Production storage needs the manifest that collectstatic writes, as the Dockerfile's build step does.
+
+    collectstatic takes a quarter of a minute of CPU (it compresses plotly.js with Brotli), and many tests
+    need its output: it runs once per version of its inputs, into a cache under the system's temporary
+    folder, and each caller gets a copy of its own. The cache is built under a lock, so that parallel test
+    workers (and other checkouts' runs) wait for one build instead of each doing it, and renamed into place
+    whole, so that no one copies half a build. Delete /tmp/outreach-collectstatic to force a fresh run.
+    """
+    key = _static_sources_key()
+    CACHED_STATIC.mkdir(parents=True, exist_ok=True)
+    cached = CACHED_STATIC / key
+    with (CACHED_STATIC / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not cached.is_dir():
+            building = CACHED_STATIC / f".building-{key}-{os.getpid()}"
+            shutil.rmtree(building, ignore_errors=True)
+            try:
+                result = run(
+                    [VENV_BIN / "python", "manage.py", "collectstatic", "--noinput"],
+                    production_env(SECRET_KEY=secret_key(), ALLOWED_HOSTS="localhost", STATIC_ROOT=str(building)),
+                )
+                assert result.returncode == 0, result.stderr
+                building.rename(cached)
+            finally:
+                shutil.rmtree(building, ignore_errors=True)
+        os.utime(cached)
+        # The few most recently used builds stay; older ones are from static files since changed.
+        builds = sorted((path for path in CACHED_STATIC.iterdir() if not path.name.startswith(".")), key=_mtime)
+        for stale in builds[:-3]:
+            shutil.rmtree(stale, ignore_errors=True)
+        shutil.copytree(cached, static_root, dirs_exist_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime

@@ -11,7 +11,6 @@ import re
 import shlex
 from contextlib import closing
 
-import psycopg2
 import yaml
 
 from tests.servers import (
@@ -49,6 +48,21 @@ def settings_variables() -> set[str]:
     return names
 
 
+def gunicorn_config_variables() -> set[str]:
+    """The environment variables deploy/gunicorn.conf.py reads: the first argument of `os.environ.get(...)`."""
+    tree = ast.parse((ROOT / "deploy" / "gunicorn.conf.py").read_text())
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and ast.unparse(node.func.value) == "os.environ"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+
+
 def interpolate(value: str, variables: dict[str, str]) -> str:
     """Resolve `${VAR}`, `${VAR:-default}` and `${VAR:?message}` from `variables`, as docker compose does."""
 
@@ -67,10 +81,14 @@ def interpolate(value: str, variables: dict[str, str]) -> str:
 def test_compose_web_sets_only_variables_the_settings_read():
     read = settings_variables()
     assert "DATABASE_URL" in read, "the settings parser found no env(...) calls"
+    started_with = gunicorn_config_variables()
+    assert {"BIND", "PORT", "WEB_CONCURRENCY"} <= started_with, "the gunicorn config parser found no variables"
 
     environment = compose()["services"]["web"]["environment"]
     assert isinstance(environment, dict), "web.environment should use the mapping form"
-    assert set(environment) - read == set(), "docker-compose.yml sets variables outreach/settings.py never reads"
+    assert set(environment) - read - started_with == set(), (
+        "docker-compose.yml sets variables neither outreach/settings.py nor deploy/gunicorn.conf.py reads"
+    )
 
     readme = ROOT / "README.md"
     assert readme.exists(), "README.md should document the environment variables in a table"
@@ -81,6 +99,16 @@ def test_compose_web_sets_only_variables_the_settings_read():
         for name in re.findall(r"`([A-Z_][A-Z0-9_]*)`", line)
     }
     assert read - documented == set(), "variables outreach/settings.py reads but README.md's table does not list"
+    assert started_with - documented == set(), "variables gunicorn's config reads but README.md's table does not list"
+
+
+def test_compose_proxy_sets_only_placeholders_the_caddyfile_reads():
+    placeholders = set(re.findall(r"\{\$(\w+)", (ROOT / "deploy" / "Caddyfile").read_text()))
+    assert {"SITE_ADDRESS", "UPSTREAM"} <= placeholders
+
+    environment = compose()["services"]["proxy"]["environment"]
+    assert set(environment) - placeholders == set(), "docker-compose.yml sets variables deploy/Caddyfile never reads"
+    assert "| `SITE_ADDRESS` |" in (ROOT / "README.md").read_text(), "README.md's table should list SITE_ADDRESS"
 
 
 def test_compose_db_has_health_check_and_web_waits_for_it():
@@ -115,7 +143,9 @@ def test_web_start_command_serves_healthz_against_postgresql(fresh_postgres_data
         status, body = server.status, json.loads(server.body)
 
     assert (status, body["status"]) == (200, "ok"), server.log_text()
-    migrated = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=fresh_postgres_database)
+    import psycopg  # loads libpq: imported here so that a machine without it still collects this module
+
+    migrated = psycopg.connect(host="127.0.0.1", user="postgres", dbname=fresh_postgres_database)
     with closing(migrated), migrated.cursor() as cursor:
         cursor.execute("SELECT slug FROM outreach_platform")
         assert {slug for (slug,) in cursor.fetchall()} == SEEDED_PLATFORMS

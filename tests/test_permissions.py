@@ -32,6 +32,12 @@ PAGES = {
     "healthz": dict.fromkeys(ROLES, 200),
     "accounts:login": {"anonymous": 200, "manager": 302, "staff": 302, "administrator": 302},
     "accounts:logout": dict.fromkeys(ROLES, 405),  # POST only
+    # Public: a person who forgot their password is not signed in. A link that is not (or no longer) valid
+    # gets the page that says so.
+    "accounts:password_reset": dict.fromkeys(ROLES, 200),
+    "accounts:password_reset_done": dict.fromkeys(ROLES, 200),
+    "accounts:password_reset_confirm": dict.fromkeys(ROLES, 200),
+    "accounts:password_reset_complete": dict.fromkeys(ROLES, 200),
     "set_language": dict.fromkeys(ROLES, 302),  # POST changes the language; a GET only goes back
     "admin:index": ADMIN_USERS,
     "admin:login": dict.fromkeys(ROLES, 302),  # hands over to the one sign-in page
@@ -149,6 +155,7 @@ def url_for(name: str | None, route: str, objects: dict) -> str:
         },
         "admin:outreach_import_preview": {"args": (objects["outreach.snapshotimport"].pk,)},
         "admin:auth_user_password_change": {"args": (objects["accounts.user"].pk,)},
+        "accounts:password_reset_confirm": {"args": ("MQ", "not-a-token")},
     }
     return reverse(name, **arguments.get(name, {}))
 

@@ -77,16 +77,16 @@ def copy_csv_chunks(connection, header: Iterable[str], select: str, params: list
     # The raw connection itself: Django's `connection` is another one in another thread. This thread waits
     # on the queue meanwhile, so the two never use it at once.
     raw = connection.connection
-    with raw.cursor() as cursor:
-        sql_text = cursor.mogrify(select, params).decode()
     chunks: queue.Queue = queue.Queue(maxsize=8)
     failure: list[BaseException] = []
 
     def run() -> None:
         pipe = _Pipe(chunks)
         try:
-            with raw.cursor() as cursor:
-                cursor.copy_expert(f"COPY ({sql_text}) TO STDOUT", pipe)
+            # COPY takes no server-side parameters: psycopg binds these into the statement itself.
+            with raw.cursor() as cursor, cursor.copy(f"COPY ({select}) TO STDOUT", params) as copy:
+                for data in copy:
+                    pipe.write(data)
             pipe.flush_pending()
         except BaseException as error:  # handed to the reading thread, which raises it
             failure.append(error)

@@ -125,7 +125,9 @@ def assert_accessible(page, *, exclude: tuple[str, ...] = ()) -> None:
     Usage: `from tests.browser.conftest import assert_accessible`, then `assert_accessible(page)`.
     """
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated through the DevTools protocol, not added as an inline <script>: the app's
+        # Content-Security-Policy (script-src 'self') refuses inline scripts, Playwright's included.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
     results = page.evaluate(
         """async (exclude) => {
             const context = exclude.length ? {exclude: exclude.map((selector) => [selector])} : document;

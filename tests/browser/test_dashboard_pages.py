@@ -1,5 +1,6 @@
 """The manager's dashboard in Chromium: no way off the site, accessible (axe-core), and printable on A4 and Letter."""
 
+import re
 from datetime import datetime
 
 import pytest
@@ -7,13 +8,15 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_journeys import CHARTS, PASSWORD, restore_migrated_data
+from tests.browser.test_journeys import CHARTS, PASSWORD, chart_traces, platform_totals, restore_migrated_data, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # A4 is 210 mm, 794 CSS px at 96 dpi; Chromium's default margins (about 1 cm each side) leave about 718.
 A4_PRINTABLE_WIDTH = 718
 LETTER_PRINTABLE_WIDTH = 739
+# Lighthouse's mobile screen (a Moto G Power): the charts are far below the fold there.
+PHONE = {"viewport": {"width": 412, "height": 823}, "device_scale_factor": 1.75, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture
@@ -39,8 +42,165 @@ def sign_in_from_the_dashboard(page, live_server, username: str = "manager") -> 
 
 
 def wait_for_charts(page) -> None:
+    """Scroll to each chart as a reader does (each is drawn as it nears the screen), and wait until it is drawn."""
     for chart in CHARTS:
+        page.locator(f'[data-figure="{chart}"]').scroll_into_view_if_needed()
         page.wait_for_selector(f'[data-figure="{chart}"] .main-svg')
+
+
+def figure_on_the_page(page, chart: str) -> list[dict]:
+    """The figure the server put in the page for `chart` (its JSON script element), as `chart_traces` reads one."""
+    return page.evaluate(
+        """(id) => JSON.parse(document.getElementById(id).textContent).data.map(
+            (trace) => ({name: trace.name, x: trace.x || trace.labels, y: trace.y || trace.values}))""",
+        chart,
+    )
+
+
+def shown_table(page) -> dict:
+    """The data table as the page shows it: its column headers, and period → column → cell text."""
+    return page.evaluate(
+        """() => {
+            const table = document.querySelector(".data-table table");
+            const columns = Array.from(table.querySelectorAll("thead th[scope=col]"), (th) => th.innerText.trim());
+            const rows = {};
+            for (const row of table.querySelectorAll("tbody tr")) {
+                const cells = Array.from(row.querySelectorAll("td"), (td) => td.innerText.trim());
+                rows[row.querySelector("th[scope=row]").innerText.trim()] = Object.fromEntries(
+                    cells.map((cell, index) => [columns[index + 1], cell]));
+            }
+            return {columns, rows};
+        }"""
+    )
+
+
+def cumulative_by_label(page) -> dict[str, dict[str, int]]:
+    """The main chart's figure on the page: period label (as its hover shows it) → trace name → value."""
+    return page.evaluate(
+        """() => {
+            const figure = JSON.parse(document.getElementById("figure-cumulative").textContent);
+            const values = {};
+            for (const trace of figure.data) {
+                trace.customdata.forEach(([label], index) => {
+                    (values[label] = values[label] || {})[trace.name] = trace.y[index];
+                });
+            }
+            return values;
+        }"""
+    )
+
+
+def test_on_a_phone_each_chart_is_drawn_as_it_scrolls_into_view_and_not_before(new_page, live_server, museum):
+    page = new_page(**PHONE)
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    sign_in(page, live_server, "manager")
+    page.wait_for_load_state("networkidle")
+
+    # Far below the fold, nothing is drawn and no chart library was fetched ...
+    assert page.evaluate("() => typeof window.Plotly") == "undefined"
+    assert [url for url in fetched if "/vendor/plotly/" in url] == []
+    assert page.locator(".main-svg").count() == 0
+    # ... but each chart's title, caption and description are there, for screen readers and for paper.
+    for chart in CHARTS:
+        block = page.locator(f'figure.chart-block:has([data-figure="{chart}"])')
+        assert block.get_attribute("aria-label")
+        assert block.locator("figcaption").inner_text().strip()
+        assert page.locator(f"#{chart}-text").text_content().strip()
+    boxes = [page.locator(f'[data-figure="{chart}"]').bounding_box()["height"] for chart in CHARTS]
+
+    for chart in CHARTS:
+        assert chart_traces(page, chart) == figure_on_the_page(page, chart), chart
+    cumulative = {
+        trace["name"]: dict(zip(trace["x"], trace["y"], strict=True)) for trace in chart_traces(page, CHARTS[0])
+    }
+    assert cumulative == platform_totals("views")
+    # Drawn in the room kept for them: the page does not jump as they appear.
+    assert [page.locator(f'[data-figure="{chart}"]').bounding_box()["height"] for chart in CHARTS] == boxes
+    assert overflowing(page, PHONE["viewport"]["width"]) == []
+    assert len([url for url in fetched if "/vendor/plotly/plotly-basic" in url]) == 1
+    screenshot(page, "dashboard-phone")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    ("language", "headers"),
+    [
+        ("en", ["Period", "China Science Communication", "WeChat official account", "Douyin", "Bilibili"]),
+        ("zh-CN", ["时段", "科普中国", "微信公众号", "抖音", "哔哩哔哩"]),
+    ],
+)
+def test_the_table_is_built_when_opened_from_the_keyboard_with_its_headers_and_figures(
+    new_page, live_server, museum, language, headers
+):
+    page = new_page(locale=language)
+    sign_in_from_the_dashboard(page, live_server)
+    assert page.locator(".data-table table").count() == 0  # not in the page until asked for
+
+    page.focus(".data-table summary")
+    page.keyboard.press("Enter")
+    table = page.get_by_role("table")
+    table.wait_for()
+
+    assert table.is_visible()
+    shown = shown_table(page)
+    assert sorted(shown["columns"][1:]) == sorted(headers[1:]) and shown["columns"][0] == headers[0]
+    # Every cell says what the main chart draws: the same figure, marked "≥" or "†" where it is one, and "–"
+    # where the chart has no point.
+    figures = cumulative_by_label(page)
+    assert set(shown["rows"]) == set(figures)
+    for label, cells in shown["rows"].items():
+        for column, cell in cells.items():
+            drawn = figures[label].get(column)
+            assert (None if cell == "–" else int(re.sub(r"\D", "", cell))) == drawn, (label, column, cell)
+    february = "Feb 2024" if language == "en" else "2024年2月"
+    assert shown["rows"][february][headers[2]] == "≥ 20,000,000"  # the seed article's WeChat views
+    assert_accessible(page)
+
+    # Closed and opened again, it is the same one table.
+    page.keyboard.press("Enter")
+    assert table.is_hidden()
+    page.keyboard.press("Enter")
+    assert page.locator(".data-table table").count() == 1 and table.is_visible()
+
+
+def test_without_javascript_the_table_and_the_download_still_offer_the_figures(new_page, live_server, museum):
+    page = new_page(java_script_enabled=False)
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "manager")
+    page.fill("#id_password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.click(".data-table summary")
+    table = page.get_by_role("table")
+    assert table.is_visible()
+    headers = table.locator("thead th[scope=col]").all_inner_texts()
+    assert headers[0] == "Period" and "WeChat official account" in headers
+    february = table.locator("tbody tr", has=page.locator("th[scope=row]", has_text="Feb 2024"))
+    assert "≥ 20,000,000" in february.inner_text()
+    assert page.get_by_role("link", name="Snapshots (CSV)").get_attribute("href").startswith("/reports/snapshots.csv")
+
+
+def test_printing_before_any_chart_was_scrolled_to_draws_them_all_for_the_paper(new_page, live_server, museum):
+    page = new_page(**PHONE)
+    sign_in(page, live_server, "manager")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".main-svg").count() == 0
+
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    page.emulate_media(media="print")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('[data-figure]')).every((c) => c.data)")
+
+    for chart in CHARTS:
+        assert chart_traces(page, chart) == figure_on_the_page(page, chart), chart
+    assert page.locator(".data-table table").is_visible()
+    widths = page.eval_on_selector_all(
+        ".chart .main-svg", "(svgs) => svgs.map((svg) => svg.getBoundingClientRect().width)"
+    )
+    assert max(widths) <= A4_PRINTABLE_WIDTH
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
 
 
 def test_no_chart_control_sends_the_figures_to_another_host(page, live_server, museum):
@@ -144,9 +304,8 @@ def test_the_printed_dashboard_fits_the_paper_with_its_header_and_open_table(pag
     assert page.locator(".modebar-container").first.is_hidden()
     assert page.locator(".data-table table").is_visible()
     assert page.locator(".data-table summary").is_hidden()
-    header = page.locator(".print-header")
-    assert header.is_visible()
-    text = header.inner_text()
+    assert page.locator(".print-header").is_visible()
+    text = "\n".join(page.locator(".print-only").all_inner_texts())
     assert "Filters: WeChat official account and Douyin" in text
     assert "Months covered: " in text and "Printed by manager, " in text
     assert page.locator(".filters").is_hidden() and page.locator(".downloads").is_hidden()

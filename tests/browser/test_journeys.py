@@ -42,7 +42,9 @@ def sign_in(page, live_server, username: str) -> None:
 
 
 def chart_traces(page, chart: str) -> list[dict]:
-    """What Plotly drew: the traces it holds on the chart's element."""
+    """What Plotly drew: the traces it holds on the chart's element, scrolled to (charts are drawn as they near
+    the screen)."""
+    page.locator(f'[data-figure="{chart}"]').scroll_into_view_if_needed()
     page.wait_for_selector(f'[data-figure="{chart}"] .main-svg')
     return page.evaluate(
         """(id) => document.querySelector(`[data-figure="${id}"]`).data.map(
@@ -124,7 +126,7 @@ def test_a_manager_reads_the_charts_changes_the_filters_and_the_language(page, l
     assert chart_traces(page, CHARTS[0])[0]["name"] == "抖音"
     assert "2024年2月" in page.locator("#cards-heading").inner_text()
     page.reload()
-    page.wait_for_selector(f'[data-figure="{CHARTS[0]}"] .main-svg')
+    chart_traces(page, CHARTS[0])
     assert_accessible(page)
     screenshot(page, "dashboard-zh")
 

@@ -26,10 +26,10 @@ def other_writer():
     """A second PostgreSQL connection that inserts a snapshot and commits it when told."""
     if connection.vendor != "postgresql":
         pytest.skip("the race needs two concurrent writers: PostgreSQL")
-    import psycopg2
+    import psycopg
 
     settings = connection.settings_dict
-    other = psycopg2.connect(
+    other = psycopg.connect(
         dbname=settings["NAME"],
         user=settings["USER"],
         password=settings["PASSWORD"],
