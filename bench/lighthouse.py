@@ -67,18 +67,18 @@ class LighthouseFailed(RuntimeError):
     """Lighthouse ran but could not measure the page."""
 
 
-def run_lighthouse(url: str, cookie: str, report: Path) -> dict:
+def run_lighthouse(url: str, cookie: str, report: Path, *, keep_trace: bool = False) -> dict:
     """One Lighthouse run of `url` with the performance category only; the report's score and metrics."""
     failures = []
     while len(failures) < ATTEMPTS:
         try:
-            return _run_lighthouse(url, cookie, report)
+            return _run_lighthouse(url, cookie, report, keep_trace=keep_trace)
         except LighthouseFailed as failure:
             failures.append(str(failure))
     raise LighthouseFailed(f"{ATTEMPTS} attempts failed:\n" + "\n".join(failures))
 
 
-def _run_lighthouse(url: str, cookie: str, report: Path) -> dict:
+def _run_lighthouse(url: str, cookie: str, report: Path, *, keep_trace: bool) -> dict:
     flags = ["--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
     if os.geteuid() == 0:
         flags.append("--no-sandbox")  # Chromium refuses to start its sandbox as root
@@ -94,6 +94,8 @@ def _run_lighthouse(url: str, cookie: str, report: Path) -> dict:
         "--extra-headers=" + json.dumps({"Cookie": cookie, "X-Forwarded-Proto": "https"}),
         "--quiet",
     ]
+    if keep_trace:
+        command.append("--save-assets")  # the trace beside the report (`<report>-0.trace.json`)
     done = subprocess.run(
         command, env={**os.environ, "CHROME_PATH": CHROME_PATH}, capture_output=True, text=True, timeout=300
     )
@@ -105,7 +107,11 @@ def _run_lighthouse(url: str, cookie: str, report: Path) -> dict:
     if result["finalDisplayedUrl"].split("?")[0].rstrip("/") != url.split("?")[0].rstrip("/"):
         raise RuntimeError(f"Lighthouse was sent to {result['finalDisplayedUrl']}, not the dashboard: not signed in?")
     audits = result["audits"]
-    measured = {"score": round(result["categories"]["performance"]["score"] * 100)}
+    measured = {
+        "score": round(result["categories"]["performance"]["score"] * 100),
+        # Lighthouse's own measure of how fast this machine ran at the time (a quiet desktop: 1,000 and more).
+        "benchmark_index": round(result["environment"]["benchmarkIndex"]),
+    }
     for audit, _label, _unit in METRICS:
         value = audits[audit].get("numericValue")
         measured[audit] = round(value, 3) if audit == "cumulative-layout-shift" else round(value or 0)
@@ -149,10 +155,13 @@ def measure(runs: int, path: str, database_url: str | None, reports: Path | None
                 for number in range(runs):
                     report = (reports or folder) / f"lighthouse-{language}-{number + 1}.json"
                     measured.append(
-                        {"language": language, **run_lighthouse(f"{server.base_url}{path}", cookie, report)}
+                        {
+                            "language": language,
+                            **run_lighthouse(f"{server.base_url}{path}", cookie, report, keep_trace=bool(reports)),
+                        }
                     )
     scores = [run["score"] for run in measured]
-    # Lighthouse slows the CPU it observes by 4x: on a machine that is busy with other work, blocking time grows.
+    # Lighthouse multiplies the CPU time it observes by 4: on a machine busy with other work, blocking time grows.
     load = [round(average, 1) for average in os.getloadavg()]
     return {
         "path": path,
@@ -178,7 +187,7 @@ def table(result: dict) -> str:
     ]
     for run in result["runs"]:
         metrics = ", ".join(f"{label} {formatted(audit, run[audit])}" for audit, label, _unit in METRICS)
-        lines.append(f"  {run['language']:8} {run['score']:>3}: {metrics}")
+        lines.append(f"  {run['language']:8} {run['score']:>3}: {metrics} (machine's index {run['benchmark_index']})")
     return "\n".join(lines)
 
 
@@ -202,7 +211,7 @@ def main(argv=None) -> int:
     parser.add_argument("--path", default="/", help="the page to measure (default the dashboard, /)")
     parser.add_argument("--database-url", help="a database to load the seed into (default a fresh SQLite file)")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.json")
-    parser.add_argument("--reports", type=Path, help="keep Lighthouse's own JSON reports in this folder")
+    parser.add_argument("--reports", type=Path, help="keep Lighthouse's own reports and traces here")
     options = parser.parse_args(argv)
     if not LIGHTHOUSE.exists():
         print(f"no Lighthouse at {LIGHTHOUSE}: run `npm ci` in bench/ first", file=sys.stderr)
@@ -214,6 +223,7 @@ def main(argv=None) -> int:
         options.reports.mkdir(parents=True, exist_ok=True)
     result = measure(options.runs, options.path, options.database_url, options.reports)
     print(table(result))
+    print(f"  load average {' / '.join(map(str, result['load_average']))} (1, 5, 15 minutes) on {os.cpu_count()} cores")
     # Beside bench.run's results of the same `make bench`, so that its --markdown prints the README's row too.
     results = json.loads(options.output.read_text()) if options.output.exists() else {}
     results["lighthouse"] = result

@@ -95,7 +95,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind docker-compose's proxy, the client's address is the last one the proxy added.
+# The address axes locks (read by django-ipware): X-Forwarded-For's, else the connection's. Caddy
+# (deploy/Caddyfile) replaces any X-Forwarded-For a client sends with the one address it connected from, so
+# behind it PROXY_COUNT stays 0 and that address is the client's. The count is for proxies that append to the
+# header ("client, proxy1, ..."): one in front of Caddy, trusted by it, makes it 1. Set to 1 behind Caddy alone,
+# ipware finds no address in a one-address header, and every client then shares one lockout.
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 

@@ -49,7 +49,7 @@ class PlatformFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         platforms = list(Platform.objects.all())
-        self.platform_ids = {platform.slug: platform.pk for platform in platforms}
+        self.platform_ids = {platform.slug: platform.pk for platform in platforms}  # for `queryset`, read after
         return [(platform.slug, str(platform)) for platform in platforms]
 
     def queryset(self, request, queryset):
@@ -57,9 +57,9 @@ class PlatformFilter(admin.SimpleListFilter):
             return queryset
         if self.value() not in self.platform_ids:
             return queryset.none()
-        # The platform's id rather than a join on its slug: PostgreSQL then estimates from the accounts'
-        # statistics how many rows that platform has, and a platform of a few accounts is read through
-        # their own index instead of the newest-first one.
+        # The platform's id, not a join on its slug: PostgreSQL then knows from the accounts' statistics
+        # how many rows that platform has, and reads a platform of a few accounts through their own index
+        # (1 ms) rather than the newest-first one, looking for 50 of its rows among millions (seconds).
         return queryset.filter(account__platform_id=self.platform_ids[self.value()])
 
 
@@ -92,7 +92,8 @@ class CappedCountPaginator(Paginator):
     """
 
     CAP = 2_000
-    # Beyond this, the counted rows would not fit the database's LIMIT: counted exactly, whatever it costs.
+    # A page number typed so large that its LIMIT would overflow the database's integers: counted exactly
+    # instead, whatever it costs, and the page is then found not to exist.
     COUNTED_AT_MOST = 10**15
 
     def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, page_number: int = 1):
@@ -105,9 +106,9 @@ class CappedCountPaginator(Paginator):
     def count(self) -> int:
         if self.counted_to is None:
             return self.object_list.count()
-        # No ORDER BY: it does not change how many rows there are, and with one PostgreSQL would walk the
-        # list's newest-first index, joining each row to its account, until it has found them all (0.1 to
-        # 0.2 s filtered by a platform nationally, against 1 ms).
+        # No ORDER BY: it does not change how many rows there are, and with one PostgreSQL walks the list's
+        # newest-first index, joining each row to its account, until it has found them all: nationally,
+        # 0.1 to 0.2 s for WeChat's 2,001, a minute for a platform of four accounts; 1 ms without.
         return self.object_list.order_by()[: self.counted_to + 1].count()
 
     @property

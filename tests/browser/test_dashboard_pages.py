@@ -227,6 +227,9 @@ def test_the_dashboard_the_recent_changes_and_the_sign_in_page_pass_axe_in_both_
     page.click('button[name="language"][value="zh-hans"]')
     page.wait_for_selector("html[lang='zh-Hans']")
     wait_for_charts(page)
+    # plotly.js's own labels in Chinese too: its locale came with it when the charts were drawn.
+    titles = page.eval_on_selector_all(".modebar-btn", "(buttons) => buttons.map((button) => button.dataset.title)")
+    assert "下载图表为PNG格式" in titles, titles
     assert_accessible(page)
 
     page.click(".site-nav a[href='/changes/']")

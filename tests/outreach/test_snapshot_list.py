@@ -178,6 +178,11 @@ def count_shown(page) -> str:
     return re.search(r"(?:more than )?[\d,]+ metric snapshots?", paginator_text(page))[0]
 
 
+def count_line(page) -> str:
+    """The line under the list without its page links: how many rows it says there are, in any language."""
+    return re.sub(r"^(?:[\d…]+ )*", "", paginator_text(page))
+
+
 def page_links(page) -> list[str]:
     return [link.get_text() for link in page.html.select("p.paginator a")]
 
@@ -289,3 +294,11 @@ def test_the_account_filter_lists_the_accounts_while_there_are_few_and_none_beyo
 
     assert page.html.select("#changelist-filter a[href*='account__id__exact=']") == []
     assert "Search by account name" in text_of(page)
+
+
+def test_in_chinese_a_long_list_says_more_than_too(staff_app, national):
+    page = staff_app.get(LIST_URL, extra_environ={"HTTP_ACCEPT_LANGUAGE": "zh-CN,zh;q=0.9"})
+
+    assert count_line(page) == "超过 2,000 数据快照"
+    assert "超过 2,000 条结果" in text_of(page)
+    assert "选中列出的全部数据快照（超过 2,000）" in text_of(page)
