@@ -95,7 +95,7 @@ def dashboard_view(request):
         "printed_by": request.user.get_full_name() or request.user.get_username(),
         "printed_at": timezone.localtime(),
     }
-    return render(request, "outreach/dashboard_page.html", context, status=status)
+    return render(request, "outreach/dashboard.html", context, status=status)
 
 
 # How long a built dashboard is kept: a new data version replaces it long before; this only bounds memory.
@@ -137,7 +137,7 @@ def _dashboard_figures(request) -> tuple[str, int]:
     filters, platforms, total = _filters(DashboardFilterForm, request, DashboardFilterForm.with_defaults(request.GET))
     context = {"filters": filters, "platforms": platforms, "has_accounts": total > 0}
     if not filters.is_valid():
-        return render_to_string("outreach/dashboard.html", context, request), 400
+        return render_to_string("outreach/dashboard_figures.html", context, request), 400
     chosen = filters.cleaned_data
     reads = dashboard_reads(
         filters.scope(),
@@ -154,7 +154,7 @@ def _dashboard_figures(request) -> tuple[str, int]:
         report_query=_download_query(filters.scope_query(end=reads.scope.end), translated_headers=translated_headers),
         translated_headers=translated_headers,
     )
-    return render_to_string("outreach/dashboard.html", context, request), 200
+    return render_to_string("outreach/dashboard_figures.html", context, request), 200
 
 
 def _dashboard_link(request, end) -> str:

@@ -29,8 +29,8 @@ def pytest_itemcollected(item):
     a module-scoped fixture (a production server started once, a catalog parsed once) are put in one group,
     which runs on one worker, so that the fixture is still set up once and not once per worker."""
     info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return
+    if info is None or not item.config.pluginmanager.has_plugin("xdist"):
+        return  # without pytest-xdist, its mark is unknown (and --strict-markers refuses it)
     groups = set()
     for definitions in info.name2fixturedefs.values():
         used = definitions[-1]

@@ -91,7 +91,7 @@ def test_charts_speak_chinese_titles_legends_axes_and_hover(person):
     assert any("万" in tick for tick in cumulative["layout"]["yaxis"]["ticktext"])
     assert cumulative["data"][0]["customdata"][0][0] == "2024年2月"
     assert "%{y:,d}" in cumulative["data"][0]["hovertemplate"]
-    assert 'src="/static/vendor/plotly/plotly-locale-zh-cn' in response.content.decode()
+    assert 'data-plotly-locale-src="/static/vendor/plotly/plotly-locale-zh-cn' in response.content.decode()
     shares = figure(response, "shares")
     assert "2024年2月" in shares["layout"]["title"]["text"]
 
