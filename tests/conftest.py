@@ -55,6 +55,17 @@ def pytest_collection_modifyitems(items):
     items.sort(key=_uses_database)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """Passwords set and checked in this process (people the tests add, sign-ins through the pages and the
+    live server) use PBKDF2 with fewer iterations: see tests/hashers.py. The servers started in
+    subprocesses keep production's settings, and its hasher."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.hashers.QuickPBKDF2PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _language_reset():
     """Each test starts in the default language: a request in Chinese leaves Chinese active in the thread."""
