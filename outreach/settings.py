@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages carry their figures as JSON: compressed, a dashboard is a tenth of its size. (CSRF tokens
     # are masked per response, which is Django's defence against BREACH.)
-    "django.middleware.gzip.GZipMiddleware",
+    "outreach.compression.FastGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

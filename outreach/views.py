@@ -7,13 +7,16 @@ import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.http import FileResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
@@ -82,20 +85,30 @@ def dashboard_view(request):
     and any write makes a new version, so it is never stale. What belongs to the person (their name on the
     printout, the sign-out form) is placed around it on every request.
     """
-    key = _dashboard_cache_key(request)
-    figures = cache.get(key) if key else None
+    figures_key = _dashboard_cache_key(request)
+    # Messages are shown once, by the page that renders them: a page with messages waiting is not kept.
+    page_key = _dashboard_page_key(request, figures_key) if figures_key and not len(get_messages(request)) else None
+    page = cache.get(page_key) if page_key else None
     status = 200
-    if figures is None:
-        figures, status = _dashboard_figures(request)
-        if key and status == 200:
-            cache.set(key, figures, DASHBOARD_CACHE_SECONDS)
-    context = {
-        # Rendered by our own template, its values escaped there; the cache gives back the same text.
-        "figures": mark_safe(figures),  # noqa: S308
-        "printed_by": request.user.get_full_name() or request.user.get_username(),
-        "printed_at": timezone.localtime(),
-    }
-    return render(request, "outreach/dashboard.html", context, status=status)
+    if page is None:
+        figures = cache.get(figures_key) if figures_key else None
+        if figures is None:
+            figures, status = _dashboard_figures(request)
+            if figures_key and status == 200:
+                cache.set(figures_key, figures, DASHBOARD_CACHE_SECONDS)
+        context = {
+            # Rendered by our own template, its values escaped there; the cache gives back the same text.
+            "figures": mark_safe(figures),  # noqa: S308
+            "printed_by": request.user.get_full_name() or request.user.get_username(),
+            # To the minute, as the page shows it (the printout sets its own time when printed).
+            "printed_at": timezone.localtime().replace(second=0, microsecond=0),
+            "csrf_token": _csrf_placeholder(),
+        }
+        page = render_to_string("outreach/dashboard.html", context, request)
+        if page_key and status == 200:
+            cache.set(page_key, page, DASHBOARD_PAGE_SECONDS)
+    # A CSRF token masked anew for each response, as Django's own tag gives it (the defence against BREACH).
+    return HttpResponse(page.replace(_csrf_placeholder(), get_token(request)), status=status)
 
 
 # How long a built dashboard is kept: a new data version replaces it long before; this only bounds memory.
@@ -117,6 +130,31 @@ def _dashboard_cache_key(request) -> str | None:
         request.user.has_perm("outreach.add_metricsnapshot"),
     ]
     return "dashboard:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+# How long one person's whole page is kept: it shows the minute it was rendered.
+DASHBOARD_PAGE_SECONDS = 60
+
+
+def _dashboard_page_key(request, figures_key: str) -> str:
+    """The figures part's key, and what the page around it shows of the person and the moment."""
+    parts = [
+        figures_key,
+        request.get_full_path(),  # where the language switch comes back to
+        request.user.pk,
+        request.user.get_username(),
+        request.user.get_full_name(),
+        request.user.has_perm("outreach.view_metricsnapshot"),  # the header's links
+        timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    ]
+    return "dashboard-page:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+@functools.cache
+def _csrf_placeholder() -> str:
+    """Stands for the CSRF token in a kept page until each response puts its own in. The same in every
+    process sharing the cache, and not to be guessed, so that no figure's text can contain it."""
+    return salted_hmac("outreach.views.csrf-placeholder", "page").hexdigest()
 
 
 @functools.cache

@@ -6,6 +6,7 @@ request shows the change. A second request with nothing written reads no figures
 """
 
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
@@ -17,7 +18,7 @@ from webtest import Upload
 
 from outreach.models import Account, MetricSnapshot, Platform
 from outreach.selectors.data_version import data_version
-from tests.pages import form_posting_to, text_of
+from tests.pages import add_person, form_posting_to, sign_in, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -63,8 +64,9 @@ def admin_app(django_app, django_user_model):
 
 
 def figure_queries(path, django_app, manager) -> list[str]:
+    """What a request reads of the figures (`manager` None: as the app is signed in)."""
     with CaptureQueriesContext(connection) as queries:
-        django_app.get(path, user=manager)
+        django_app.get(path, **({"user": manager} if manager else {}))
     return [query["sql"] for query in queries if any(table in query["sql"] for table in FIGURE_TABLES)]
 
 
@@ -192,3 +194,61 @@ def test_loading_the_seed_into_an_empty_database(db, read):
     call_command("load_seed_figures", verbosity=0)
 
     assert "Feb 2024, all platforms" in read()
+
+
+# The whole page is kept too, for a minute, per person: what the page shows of them (their name, the
+# header's links) comes with it, and each response puts in a CSRF token of its own.
+
+
+def csrf_tokens(page) -> list[str]:
+    return [field["value"] for field in page.html.select("input[name=csrfmiddlewaretoken]")]
+
+
+def test_a_kept_page_gives_each_response_its_own_token_and_its_forms_work(seeded, django_app):
+    password = add_person("reader", "manager")
+    first = sign_in(django_app, "/", "reader", password)  # through the sign-in page, as a person does
+    kept = django_app.get("/")
+    assert text_of(kept) == text_of(first)
+    assert figure_queries("/", django_app, None) == []
+
+    assert csrf_tokens(kept) and set(csrf_tokens(kept)).isdisjoint(csrf_tokens(first))
+    chinese = form_posting_to(kept, reverse("set_language")).submit("language", value="zh-hans").follow()
+    assert "浏览量" in text_of(chinese)
+    assert form_posting_to(django_app.get("/"), reverse("accounts:logout")).submit().status_code == 302
+    assert django_app.get("/").status_code == 302  # signed out: sent to sign in
+
+
+def test_a_kept_page_shows_each_person_their_own_name(seeded, django_app):
+    for name in ("first-reader", "second-reader"):
+        password = add_person(name, "manager")
+        sign_in(django_app, "/", name, password)
+        page = django_app.get("/")
+        assert page.html.select_one(".user").get_text(strip=True) == name
+        assert f"Printed by {name}," in text_of(page)
+        form_posting_to(page, reverse("accounts:logout")).submit()
+
+
+def test_a_role_changed_counts_on_the_next_page(seeded, django_app, django_user_model):
+    password = add_person("changing", "staff")
+    sign_in(django_app, "/", "changing", password)
+    assert "Enter figures" in text_of(django_app.get("/"))
+    assert "Enter figures" in text_of(django_app.get("/"))  # kept
+
+    call_command("add_person", "changing", "--role", "manager", stdout=StringIO())  # no longer enters figures
+    assert "Enter figures" not in text_of(django_app.get("/"))
+    django_user_model.objects.get(username="changing").groups.clear()  # no longer sees figures
+    assert django_app.get("/", expect_errors=True).status_code == 403
+    django_user_model.objects.filter(username="changing").update(is_active=False)
+    assert django_app.get("/").status_code == 302  # no longer signed in
+
+
+def test_a_message_waiting_shows_on_the_dashboard_once(seeded, django_app, staff_user):
+    sign_in(django_app, "/", "staff", "a-long-staff-password")
+    django_app.get("/")  # kept
+    page = django_app.get(reverse("admin:outreach_month_grid") + "?period=2024-03")
+    form = next(form for form in page.forms.values() if (form.action or "").startswith("?period="))
+    form[f"account-{seeded['douyin'].pk}-videos"] = "350"
+    assert form.submit().status_int == 302  # not followed: the dashboard is opened meanwhile, from another tab
+
+    assert "Saved the figures of 1 account" in django_app.get("/").html.select_one(".messages").get_text()
+    assert django_app.get("/").html.select_one(".messages") is None
