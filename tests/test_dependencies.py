@@ -6,6 +6,7 @@ CI install; requirements/image.txt is psycopg's C extension, which the image's b
 source with requirements/image-tools.txt. `make lock` writes all four (README, "Dependencies").
 """
 
+import json
 import re
 import sys
 import tomllib
@@ -254,3 +255,23 @@ def test_make_lock_writes_every_lock():
     recipe = re.search(r"^lock:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE).group(1)
     assert "--output-file $(RUNTIME_LOCK)" in recipe and "--output-file $(DEV_LOCK)" in recipe
     assert "bin/lock-image" in recipe, "the image's locks follow the runtime lock's psycopg"
+
+
+@pytest.mark.parametrize("folder", ["bench", "frontend"])
+def test_the_npm_locks_stay_installable_as_the_registry_moves(folder):
+    """`npm ci` refuses a lock whose pinned version no longer satisfies what a package asks for, and a
+    dependency on a tag ("latest") is satisfied only by whatever the registry tags today: Lighthouse's
+    trace engine asks for two such, and `make bench` failed on a fresh clone the day a new one was published.
+    Each is pinned in package.json's overrides, at the version the lock holds."""
+    manifest = json.loads((ROOT / folder / "package.json").read_text())
+    lock = json.loads((ROOT / folder / "package-lock.json").read_text())
+    overrides = manifest.get("overrides", {})
+    tagged = {
+        name
+        for package in lock["packages"].values()
+        for name, wanted in {**package.get("dependencies", {}), **package.get("optionalDependencies", {})}.items()
+        if not re.match(r"^[\^~<>=*\d]|^npm:|^file:", wanted)
+    }
+    for name in tagged:
+        assert name in overrides, f"{folder}: {name} is asked for by a tag; pin it in package.json's overrides"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == overrides[name], name
