@@ -759,6 +759,7 @@ def markdown(results: dict) -> str:
             ">= 10x",
             met(imported["ours_vs_peer"] >= 10),
         ),
+        *([_throughput_row(served)] if (served := results.get("throughput")) else []),
         (
             "Page weight, first visit / second visit",
             f"{weight['first_visit_bytes']:,} / {weight['second_visit_bytes']:,} bytes compressed",
@@ -777,6 +778,19 @@ def markdown(results: dict) -> str:
         f"{data['seconds']} s to load and its monthly totals {data.get('monthly_totals_seconds', '–')} s to compute).",
     ]
     return "\n".join(lines)
+
+
+def _throughput_row(served: dict) -> tuple[str, str, str, str]:
+    dashboard, floor = served["dashboard"], served["healthz"]
+    fresh = served["write_visible_next_request"]
+    return (
+        f"Dashboard throughput, {served['clients']} signed-in clients (gunicorn, 2 workers, the seed)",
+        f"{dashboard['requests_per_second']:,} requests/s (p99 {dashboard['p99_ms']} ms) = "
+        f"**{served['dashboard_vs_healthz']}x** `/healthz` ({floor['requests_per_second']:,} requests/s); "
+        f"a write shows on the next request: {'yes' if fresh else 'no'}",
+        ">= 0.3x, never stale",
+        "yes" if served["dashboard_vs_healthz"] >= 0.3 and fresh else "**no**",
+    )
 
 
 def _admin_list_cells(measured: dict) -> tuple[str, str, str]:
