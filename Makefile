@@ -44,8 +44,11 @@ run: $(VENV)/.installed .env
 	@echo "Outreach is at http://127.0.0.1:$(PORT)/ (the admin at http://127.0.0.1:$(PORT)/admin/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite on every core (pytest-xdist): tests that share a module's server or a parsed catalog run on one
+# worker (tests/conftest.py groups them). TEST_WORKERS=0 runs it in this one process; TEST_ARGS adds options.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev .env
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(TEST_ARGS)
 
 lint: $(VENV)/.installed-dev .env
 	$(VENV)/bin/ruff check .
