@@ -314,9 +314,10 @@ class SnapshotImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("CSV or Excel file"),
         help_text=gettext_lazy(
-            "A CSV file (UTF-8 or GBK, as Excel and WPS save it) or an Excel workbook; at most 10 MB."
+            "A CSV file (UTF-8 or GBK, as Excel and WPS save it) or an Excel workbook, with the export's columns; "
+            "or a file as WeChat's or Douyin's back office exports it. At most 10 MB."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.xls,text/csv"}),
     )
 
     def clean_file(self):
@@ -330,3 +331,18 @@ class SnapshotImportForm(forms.Form):
                 params={"size": f"{upload.size / 1024 / 1024:.1f}", "limit": self.MAX_BYTES // 1024 // 1024},
             )
         return upload
+
+
+class BackofficeAccountForm(forms.Form):
+    """Which account a back-office export is of: it names none. Only the accounts of its platform are offered."""
+
+    account = forms.ModelChoiceField(
+        label=gettext_lazy("Account"),
+        queryset=None,
+        empty_label=None,
+        help_text=gettext_lazy("The account whose back office the file was downloaded from."),
+    )
+
+    def __init__(self, *args, platform, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = platform.accounts.select_related("platform").order_by("name")

@@ -279,6 +279,9 @@ class Milestone(models.Model):
         return self.title_zh if self.title_zh and is_chinese() else self.title
 
 
+STANDARD_FORMAT = "standard"
+
+
 class SnapshotImport(models.Model):
     """A file of figures staff uploaded (or a backfill from the command line), kept with what it did."""
 
@@ -295,6 +298,17 @@ class SnapshotImport(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # What the file is: the standard file (the export's own columns), or which back-office export
+    # (`imports.backoffice`); a back-office file names no account, so the one it was imported to is kept.
+    format = models.CharField(_("format"), max_length=40, default=STANDARD_FORMAT)
+    account = models.ForeignKey(
+        "Account",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     created_count = models.PositiveIntegerField(_("snapshots created"), default=0)
     updated_count = models.PositiveIntegerField(_("snapshots updated"), default=0)

@@ -9,23 +9,23 @@ from django.utils.translation import gettext as _
 
 from outreach import metrics
 from outreach.forms import (
+    BackofficeAccountForm,
     SnapshotImportForm,
 )
+from outreach.imports.backoffice.formats import formats
 from outreach.imports.headers import import_columns_description
 from outreach.imports.tables import WEB_IMPORT_LIMITS, ImportFileError
-from outreach.models import SnapshotImport
+from outreach.models import Platform, SnapshotImport
 from outreach.services.imports import (
+    AccountNeeded,
     ImportChanged,
     ImportRefused,
+    snapshot_import_choose_account,
     snapshot_import_confirm,
     snapshot_import_plan,
+    snapshot_import_reading,
     snapshot_import_upload,
 )
-
-# Past this many rows, the import preview lists only the refused ones, a page of them at most (and
-# counts the rest): a page of thousands of rows is more than a browser, or a person, reads.
-PREVIEW_ROWS = 200
-
 
 # Past this many rows, the import preview lists only the refused ones, a page of them at most (and
 # counts the rest): a page of thousands of rows is more than a browser, or a person, reads.
@@ -56,6 +56,7 @@ class ImportViews:
             "form": form,
             "columns": import_columns_description(),
             "row_limit": WEB_IMPORT_LIMITS.rows,
+            "backoffice_formats": formats(),
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_upload.html", context)
 
@@ -63,6 +64,10 @@ class ImportViews:
         """What the uploaded file would do, row by row; confirming writes all of its rows or none."""
         self._check_may_enter_figures(request)
         source = get_object_or_404(SnapshotImport, pk=pk, uploaded_by=request.user, applied_at__isnull=True)
+        reading = snapshot_import_reading(source)
+        choosing = request.GET.get("choose") == "account" or "account" in request.POST
+        if reading is not None and (source.account is None or choosing):
+            return self._import_account_view(request, source, reading)
         try:
             if request.method != "POST":
                 plan = snapshot_import_plan(source)
@@ -110,18 +115,53 @@ class ImportViews:
             "all_rows_shown": len(listed) == len(plan.rows),
             "refused_not_listed": len(refused) - sum(1 for row in listed if row.errors),
             "metrics": [metrics.METRIC_LABELS[metric] for metric in metrics.METRICS],
+            "reading": reading,
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_preview.html", context)
+
+    def _import_account_view(self, request, source, reading):
+        """A back-office file names no account: which of its platform's accounts is it of?"""
+        platform = Platform.objects.get(slug=reading.format.platform)
+        form = BackofficeAccountForm(request.POST or None, platform=platform, initial={"account": source.account})
+        if request.method == "POST" and form.is_valid():
+            try:
+                snapshot_import_choose_account(source=source, account=form.cleaned_data["account"])
+            except AccountNeeded as error:
+                form.add_error("account", str(error))
+            else:
+                return HttpResponseRedirect(reverse("admin:outreach_import_preview", args=(source.pk,)))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Which account is %(file)s of?") % {"file": source.file_name},
+            "source": source,
+            "format": reading.format,
+            "platform": platform,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/outreach/metricsnapshot/import_account.html", context)
 
 
 @admin.register(SnapshotImport)
 class SnapshotImportAdmin(admin.ModelAdmin):
     """Imported files, kept with what they did: where a figure came from."""
 
-    list_display = ("file_name", "uploaded_by", "uploaded_at", "applied_at", "created_count", "updated_count")
-    list_select_related = ("uploaded_by",)
+    list_display = (
+        "file_name",
+        "format",
+        "account",
+        "uploaded_by",
+        "uploaded_at",
+        "applied_at",
+        "created_count",
+        "updated_count",
+    )
+    list_select_related = ("uploaded_by", "account__platform")
+    list_filter = ("format",)
     readonly_fields = (
         "file_name",
+        "format",
+        "account",
         "uploaded_by",
         "uploaded_at",
         "applied_at",

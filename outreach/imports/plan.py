@@ -15,7 +15,7 @@ from outreach import metrics, numbers, rules
 from outreach.files.columns import COLUMN_LABELS
 from outreach.files.csv_writer import restore
 from outreach.imports.tables import blank
-from outreach.months import parse_month
+from outreach.months import month_label, parse_month
 
 
 @dataclass
@@ -33,6 +33,11 @@ class ImportRow:
     errors: list[tuple[str, str]] = field(default_factory=list)
     existing: object = None
     status: str = ""
+    # The figures the line gives, where it gives only some (a back-office file): the others are left as
+    # recorded, never emptied. None: a standard file's line, which gives them all (an empty cell empties).
+    given: set[str] | None = None
+    # How each figure was arrived at (a back-office file's preview explains every figure).
+    explanations: list[str] = field(default_factory=list)
 
     @property
     def display_figures(self) -> list[str]:
@@ -67,6 +72,10 @@ class ImportPlan:
 
     rows: list[ImportRow]
     columns: list[str]
+    # A back-office file's format, and what the preview says of the file beyond its rows (months it does
+    # not give whole, what its columns are not).
+    format_name: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
@@ -83,7 +92,9 @@ class ImportPlan:
     def digest(self) -> str:
         """What the plan would do, line by line, as a short fingerprint: a confirmation is for this plan only."""
         steps = "\n".join(
-            f"{row.line}:{row.status}:{row.existing.version if row.existing else ''}" for row in self.rows
+            f"{row.line}:{row.status}:{row.existing.version if row.existing else ''}:"
+            + ",".join(str(row.figures.get(metric)) for metric in metrics.METRICS)
+            for row in self.rows
         )
         return hashlib.sha256(steps.encode()).hexdigest()[:32]
 
@@ -212,6 +223,8 @@ def check_rows(rows: list[ImportRow], context, today: date) -> None:
             continue
         seen[key] = row
         row.existing = existing.get(key)
+        if row.given is not None:
+            _keep_what_is_not_given(row)
     timelines = {account_id: dict(timeline) for account_id, timeline in context.timelines.items()}
     for (account_id, period), row in seen.items():
         # A row that cannot be written anyway must not make its neighbours look wrong.
@@ -239,6 +252,20 @@ def check_rows(rows: list[ImportRow], context, today: date) -> None:
                 row.add_error("" if column == "__all__" else column, error)
     for row in rows:
         row.status = "error" if row.errors else _status(row)
+
+
+def _keep_what_is_not_given(row: ImportRow) -> None:
+    """A line that gives only some figures leaves the others as recorded (empty where nothing is)."""
+    snapshot = row.existing
+    for metric in metrics.METRICS:
+        if metric not in row.given:
+            row.figures[metric] = snapshot.figures[metric] if snapshot is not None else None
+    if snapshot is not None and snapshot.is_illustrative:
+        row.add_error(
+            "",
+            _("%(month)s holds illustrative figures: replace them with real ones in the month grid first.")
+            % {"month": month_label(row.period)},
+        )
 
 
 def _status(row: ImportRow) -> str:

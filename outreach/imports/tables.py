@@ -1,14 +1,18 @@
-"""A file read into a header and lines: CSV in UTF-8 (with or without BOM) or GB18030/GBK, or XLSX; blank lines
-skipped; within the limits one web request may read.
+"""A file read into lines of cells, whatever holds them: CSV in UTF-8 (with or without BOM) or GB18030/GBK, an
+XLSX workbook, a binary Excel 97 workbook (BIFF8, as WeChat exports), or an HTML table saved under an .xls
+name (as WeChat exports too); blank lines skipped; within the limits one web request may read. Then, for the
+standard file, its header checked against the export's columns.
 """
 
 import csv
+import html.parser
 import io
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import openpyxl
+import xlrd
 from django.utils.translation import gettext as _
 
 from outreach.files.columns import SNAPSHOT_COLUMNS
@@ -18,6 +22,10 @@ from outreach.months import format_month
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read: its encoding, its header, its quoting."""
+
+
+class UnknownColumns(ImportFileError):
+    """The file's first line is not the standard file's header (it may be another kind of file)."""
 
 
 @dataclass(frozen=True)
@@ -49,18 +57,32 @@ def _too_big(reason: str) -> ImportFileError:
 def read_table(
     data: bytes, file_name: str = "", limits: ReadLimits | None = None
 ) -> tuple[list[str], list[tuple[int, list]]]:
-    """The header and the (line number, cells) of every non-blank row of a CSV or XLSX file.
+    """The header and the (line number, cells) of every non-blank row of a file with the export's columns.
 
     With `limits`, a file with more rows (or a workbook that unzips larger) is refused as soon as that is known.
     """
+    return split_header(read_lines(data, file_name, limits))
+
+
+# What a binary Excel 97 workbook (an OLE2 compound file) begins with.
+_OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def read_lines(data: bytes, file_name: str = "", limits: ReadLimits | None = None) -> list[tuple[int, list]]:
+    """The (line number, cells) of every non-blank line of a file, told apart by its content, not its name:
+    an .xls may be a workbook or an HTML page."""
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     if data.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx"):
         return _read_xlsx(data, limits)
+    if data.startswith(_OLE2_SIGNATURE):
+        return _read_biff(data, limits)
+    if _is_html(data):
+        return _read_html(data, limits)
     return _read_csv(data, limits)
 
 
-def _read_xlsx(data: bytes, limits: ReadLimits | None) -> tuple[list[str], list[tuple[int, list]]]:
+def _read_xlsx(data: bytes, limits: ReadLimits | None) -> list[tuple[int, list]]:
     if limits is not None:
         try:
             inflated = sum(part.file_size for part in zipfile.ZipFile(io.BytesIO(data)).infolist())
@@ -93,7 +115,98 @@ def _read_xlsx(data: bytes, limits: ReadLimits | None) -> tuple[list[str], list[
         ) from None
     finally:
         workbook.close()
-    return _split_header(lines)
+    return lines
+
+
+def _read_biff(data: bytes, limits: ReadLimits | None) -> list[tuple[int, list]]:
+    """The first sheet of an Excel 97 workbook, dates as dates (BIFF keeps them as numbers with a format)."""
+    try:
+        workbook = xlrd.open_workbook(file_contents=data, on_demand=True)
+        sheet = workbook.sheet_by_index(0)
+    except Exception as error:  # xlrd raises many kinds for a damaged workbook
+        raise ImportFileError(
+            _("This file is not an Excel workbook (.xls) that can be read: %(error)s") % {"error": str(error)[:80]}
+        ) from None
+    lines = []
+    for index in range(sheet.nrows):
+        cells = []
+        for cell in sheet.row(index)[:_XLSX_COLUMNS_READ]:
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                try:
+                    cells.append(xlrd.xldate_as_datetime(cell.value, workbook.datemode))
+                except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                    cells.append(cell.value)
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                cells.append(None)
+            else:
+                cells.append(cell.value)
+        _keep_line(lines, index + 1, cells, limits)
+    return lines
+
+
+def _is_html(data: bytes) -> bool:
+    start = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta", b"<head"))
+
+
+class _TableRows(html.parser.HTMLParser):
+    """The text of each <tr>'s cells, in the order they come, whatever tables hold them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._end_row()
+            self._row = []
+        elif tag in ("td", "th"):
+            self._end_cell()
+            if self._row is None:
+                self._row = []
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self._end_cell()
+        elif tag in ("tr", "table"):
+            self._end_row()
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def _end_cell(self):
+        if self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+        self._cell = None
+
+    def _end_row(self):
+        self._end_cell()
+        if self._row is not None:
+            self.rows.append(self._row)
+        self._row = None
+
+    def close(self):
+        super().close()
+        self._end_row()
+
+
+def _read_html(data: bytes, limits: ReadLimits | None) -> list[tuple[int, list]]:
+    """The rows of the tables of an HTML page (WeChat's "Excel" export is one)."""
+    parser = _TableRows()
+    parser.feed(_decode_text(data))
+    parser.close()
+    if not parser.rows:
+        raise ImportFileError(_("This file is a web page without a table of figures."))
+    lines = []
+    for number, cells in enumerate(parser.rows, start=1):
+        _keep_line(lines, number, cells, limits)
+    return lines
 
 
 # Blank lines read past this many per allowed row: a file of nothing but empty lines is refused too.
@@ -113,6 +226,11 @@ def _decode(data: bytes) -> str:
         raise ImportFileError(
             _("This is not a CSV text file (it holds binary data). Save the sheet as “CSV (comma delimited)”.")
         )
+    return _decode_text(data)
+
+
+def _decode_text(data: bytes) -> str:
+    """UTF-8 (with or without its byte-order mark), else GB18030, which reads GBK and GB2312 too."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -121,7 +239,7 @@ def _decode(data: bytes) -> str:
     raise ImportFileError(_("The file's encoding could not be read: save it as CSV in UTF-8 or GBK."))
 
 
-def _read_csv(data: bytes, limits: ReadLimits | None) -> tuple[list[str], list[tuple[int, list]]]:
+def _read_csv(data: bytes, limits: ReadLimits | None) -> list[tuple[int, list]]:
     reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
     lines = []
     line = 1
@@ -134,14 +252,15 @@ def _read_csv(data: bytes, limits: ReadLimits | None) -> tuple[list[str], list[t
             _("Line %(line)s: the quoting is broken (%(error)s). Each quote inside a quoted cell must be doubled.")
             % {"line": line, "error": error}
         ) from None
-    return _split_header(lines)
+    return lines
 
 
 def blank(cells: list) -> bool:
     return all(cell is None or str(cell).strip() == "" for cell in cells)
 
 
-def _split_header(lines: list[tuple[int, list]]) -> tuple[list[str], list[tuple[int, list]]]:
+def split_header(lines: list[tuple[int, list]]) -> tuple[list[str], list[tuple[int, list]]]:
+    """The standard file's header, checked against the export's columns, and its lines."""
     lines = [(number, cells) for number, cells in lines if not blank(cells)]
     if not lines:
         raise ImportFileError(_("The file is empty."))
@@ -157,7 +276,7 @@ def _split_header(lines: list[tuple[int, list]]) -> tuple[list[str], list[tuple[
             problems.append(_("missing: %(columns)s") % {"columns": ", ".join(missing)})
         if unknown:
             problems.append(_("not known: %(columns)s") % {"columns": ", ".join(unknown)})
-        raise ImportFileError(
+        raise UnknownColumns(
             _("The first line must name the columns %(expected)s (approximate and note may be left out); %(problems)s.")
             % {"expected": expected, "problems": "; ".join(problems)}
         )

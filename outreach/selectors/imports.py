@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import OuterRef, Subquery
 
 from outreach import metrics
+from outreach.imports.backoffice.rows import Recorded
 from outreach.models import Account, MetricSnapshot
 from outreach.selectors.scope import ACCOUNTS_PER_QUERY
 
@@ -64,3 +65,12 @@ def import_context(keys: set[tuple[int, date]]) -> ImportContext:
                     if period is not None:
                         timeline.setdefault(period, {})[metric] = row[f"{side}_{metric}"]
     return context
+
+
+def recorded_months(account: Account, months: set[date]) -> dict[date, Recorded]:
+    """An account's recorded figures at these months (a back-office file's increases are added to them)."""
+    snapshots = MetricSnapshot.objects.filter(account=account, period__in=months)
+    return {
+        period: Recorded(figures=dict(zip(metrics.METRICS, figures, strict=True)), illustrative=illustrative)
+        for period, illustrative, *figures in snapshots.values_list("period", "is_illustrative", *metrics.METRICS)
+    }

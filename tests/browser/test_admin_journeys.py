@@ -6,6 +6,7 @@ axe-core, and asserts what the page shows; the database is read only to check wh
 
 import re
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -418,3 +419,36 @@ def test_an_import_is_uploaded_previewed_and_confirmed(page, live_server, museum
     assert march.count() == 1 and "1,400,000" in march.inner_text()
     assert MetricSnapshot.objects.get(account=museum["bilibili"], period=MARCH).views == 1_400_000
     assert MetricSnapshot.objects.get(account=museum["douyin"]).views == 7_700_000
+
+
+def test_a_wechat_back_office_export_is_uploaded_as_downloaded_its_account_chosen_and_its_figure_explained(
+    page, live_server, museum
+):
+    export = Path(__file__).resolve().parents[1] / "fixtures" / "backoffice" / "wechat-user-growth-2024-03.xls"
+    open_the_admin(page, live_server, "lan", add_person("lan", "staff"))
+    open_the_snapshot_list(page)
+
+    object_tool(page, "Import a file").click()
+    arrive(page, "**/admin/outreach/metricsnapshot/import/")
+    page.get_by_text("Or a file as a platform's back office exports it").click()
+    assert "WeChat user growth (用户增长)" in page.locator(".backoffice-formats").inner_text()
+    page.locator('input[type="file"]').set_input_files(str(export))
+    page.get_by_role("button", name="Check the file").click()
+
+    page.get_by_label("Account").wait_for()
+    assert "It names no account" in page.locator("#content-main").inner_text()
+    assert page.get_by_label("Account").locator("option").all_inner_texts() == [str(museum["wechat"])]
+    assert_accessible(page)
+    page.get_by_role("button", name="Check the file for this account").click()
+
+    confirm = page.get_by_role("button", name="Import these figures")
+    confirm.wait_for()
+    preview = page.locator("#content-main").inner_text()
+    assert "Followers at the end of March 2024: 2,670,944 — 累积关注人数 on 2024-03-31" in preview, preview
+    assert_accessible(page)
+    assert not MetricSnapshot.objects.filter(period=MARCH).exists()
+
+    confirm.click()
+    arrive(page, "**/admin/outreach/metricsnapshot/")
+    assert "Imported wechat-user-growth-2024-03.xls" in messages_shown(page)
+    assert MetricSnapshot.objects.get(account=museum["wechat"], period=MARCH).followers == 2_670_944

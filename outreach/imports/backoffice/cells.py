@@ -1,0 +1,123 @@
+"""Reading a back-office file's cells as the platforms write them: headers with or without units and suffixes,
+numbers with separators or as "-", and dates in every form their exports use. Errors name the line and column.
+"""
+
+import calendar
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from outreach.imports.tables import ImportFileError
+
+# A unit or remark in brackets after a header's name, full- or half-width: 播放量（次）, 播放量(次), 时长[秒].
+_BRACKETED = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]")
+# Suffixes a header may have or not: 新关注人数 and 新关注, 播放次数 and 播放.
+_SUFFIXES = ("人数", "次数", "数量", "量", "数", "人", "次")
+
+
+def header_key(cell) -> str:
+    """A header's name with what varies between exports taken away: width, spaces, brackets, a suffix."""
+    text = unicodedata.normalize("NFKC", str(cell or "")).strip()
+    text = _BRACKETED.sub("", text).replace(" ", "").lstrip("\ufeff")
+    for suffix in _SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def find_header(lines: list[tuple[int, list]], wanted: dict[str, tuple[str, ...]], *, within: int = 10):
+    """The first of the first `within` lines that names every wanted column (by any of its names, as
+    `header_key` reads them): (its position in `lines`, {column: cell index}), or None."""
+    keys = {column: {header_key(name) for name in names} for column, names in wanted.items()}
+    for position, (_number, cells) in enumerate(lines[:within]):
+        found = {}
+        for column, names in keys.items():
+            index = next((i for i, cell in enumerate(cells) if header_key(cell) in names), None)
+            if index is None:
+                break
+            found[column] = index
+        else:
+            return position, found
+    return None
+
+
+MISSING = object()  # a cell the export left empty or wrote as "-"
+
+
+def count_cell(value, line: int, column: str):
+    """A count as an export writes it (3,593 or 3593.0, as text or a number), or MISSING for "-" and empty."""
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        raise _cell_error(line, column, value)
+    if isinstance(value, int | float):
+        number = Decimal(str(value))
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
+        if text in ("", "-", "--", "—", "/"):
+            return MISSING
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise _cell_error(line, column, value) from None
+    if number != number.to_integral_value() or number < 0:
+        raise _cell_error(line, column, value)
+    return int(number)
+
+
+def _cell_error(line: int, column: str, value) -> ImportFileError:
+    return ImportFileError(
+        _("Line %(line)s, column %(column)s: “%(value)s” is not a count (a whole number, or “-” where there is none).")
+        % {"line": line, "column": column, "value": value}
+    )
+
+
+_DAY_FORMS = (
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})\.(?P<m>\d{1,2})\.(?P<d>\d{1,2})"),
+    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?"),
+    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
+)
+# Excel counts days from 1899-12-30 (its leap-year error included); serials of 1990 to 2100 are dates.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_SERIALS = range(32874, 73051)
+
+
+def day_cell(value, line: int, column: str) -> date:
+    """A day as exports write it: 2024-03-14, 20240314, 2024-03-14 14:11:20, 2024/3/14, 2024年3月14日, a date or
+    datetime from a workbook, or an Excel serial number (45365)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and int(value) in _EXCEL_SERIALS:
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        value = str(int(value)) if float(value).is_integer() else str(value)
+    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    if text.isdigit() and len(text) == 5 and int(text) in _EXCEL_SERIALS:
+        return _EXCEL_EPOCH + timedelta(days=int(text))
+    day_part = text.split(" ")[0].split("T")[0]
+    for form in _DAY_FORMS:
+        matched = form.fullmatch(day_part)
+        if matched:
+            try:
+                return date(int(matched["y"]), int(matched["m"]), int(matched["d"]))
+            except ValueError:
+                break
+    raise ImportFileError(
+        _("Line %(line)s, column %(column)s: “%(value)s” is not a day (write it as 2024-03-14).")
+        % {"line": line, "column": column, "value": value}
+    )
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def last_day(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])

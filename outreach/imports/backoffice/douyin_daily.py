@@ -1,0 +1,42 @@
+"""Douyin 创作者服务中心 → 数据中心 → daily data, exported as CSV (GBK): `日期, 投稿量, 总播放量, 总点赞量, ...`, a
+row a day, dates as 20240301, plays with thousands separators. It fills, for each month it covers whole, the
+videos published (the sum of 投稿量) and the plays of the month (the sum of 总播放量), each added to the month
+before's total."""
+
+from django.utils.translation import gettext_lazy as _
+
+from outreach.imports.backoffice.cells import count_cell, find_header
+from outreach.imports.backoffice.daily import month_figures, read_days
+from outreach.imports.backoffice.reading import INCREASE, Format, Reading
+
+COLUMNS = {"day": ("日期", "时间"), "videos": ("投稿量", "投稿数", "发布作品数"), "views": ("总播放量", "播放量")}
+
+
+def read(lines, today) -> Reading | None:
+    found = find_header(lines, COLUMNS)
+    if found is None:
+        return None
+    start, index = found
+    header = lines[start][1]
+    day_column = str(header[index["day"]])
+    figures, skipped = [], []
+    for metric in ("videos", "views"):
+        column = str(header[index[metric]])
+        days = read_days(lines, start, index["day"], day_column, index[metric], column, count_cell)
+        read_figures, read_skipped = month_figures(days, metric=metric, kind=INCREASE, column=column)
+        figures += read_figures
+        skipped += read_skipped
+    return Reading(format=FORMAT, figures=figures, skipped=skipped)
+
+
+FORMAT = Format(
+    slug="douyin-daily",
+    platform="douyin",
+    name=_("Douyin daily data (数据中心)"),
+    where=_("Douyin 创作者服务中心 → the daily play data, exported as CSV for the days wanted"),
+    fills=_(
+        "videos published (the sum of 投稿量) and plays (the sum of 总播放量) in each month it covers whole, "
+        "added to the month before's"
+    ),
+    read=read,
+)

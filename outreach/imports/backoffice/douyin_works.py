@@ -1,0 +1,85 @@
+"""Douyin 创作者服务中心 → 作品数据 → the list of works, exported: `作品名称, 发布时间, 体裁, 审核状态, 播放量, ...`, a
+row a work, numbers as text. It fills the videos published in each month from its first work's to its last
+work's (the works whose 发布时间 falls in the month, those not public left out), but not a month that has not
+ended yet. Its 播放量 are the plays of each work since it was published, whatever the month: they are not a
+month's plays, and fill nothing (the daily data export gives those)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from outreach.imports.backoffice.cells import day_cell, find_header, last_day, month_of
+from outreach.imports.backoffice.reading import (
+    INCREASE,
+    MONTH_NOT_OVER,
+    Format,
+    MonthFigure,
+    Reading,
+    SkippedMonth,
+    Source,
+)
+from outreach.months import add_months
+
+COLUMNS = {
+    "title": ("作品名称", "作品标题", "标题"),
+    "published": ("发布时间", "发布日期"),
+    "plays": ("播放量", "播放次数"),
+}
+STATUS = {"status": ("审核状态", "状态")}
+# What 审核状态 says of a work that is not out: not counted as published.
+NOT_PUBLISHED = ("审核中", "未通过", "不通过", "私密", "仅自己可见", "已删除", "删除", "草稿", "定时发布")
+PLAYS_ARE_LIFETIME = "plays-are-lifetime"
+LIST_MUST_BE_WHOLE = "list-must-be-whole"
+
+
+def read(lines, today) -> Reading | None:
+    found = find_header(lines, COLUMNS)
+    if found is None:
+        return None
+    start, index = found
+    header = lines[start][1]
+    status = find_header(lines[start : start + 1], STATUS)
+    status_index = status[1]["status"] if status else None
+    published_column = str(header[index["published"]])
+    days = []
+    for number, cells in lines[start + 1 :]:
+        cell = cells[index["published"]] if index["published"] < len(cells) else None
+        if cell is None or str(cell).strip() == "":
+            continue
+        state = str(cells[status_index] or "") if status_index is not None and status_index < len(cells) else ""
+        if any(word in state for word in NOT_PUBLISHED):
+            continue
+        days.append(day_cell(cell, number, published_column))
+    figures, skipped = [], []
+    if days:
+        month, newest = month_of(min(days)), month_of(max(days))
+        while month <= newest:
+            in_month = sorted(day for day in days if month_of(day) == month)
+            if last_day(month) >= today:
+                skipped.append(SkippedMonth("videos", month, MONTH_NOT_OVER, {"today": today.isoformat()}))
+            else:
+                source = Source(published_column, month, last_day(month), len(in_month), counted="works")
+                figures.append(MonthFigure("videos", month, INCREASE, len(in_month), source))
+            month = add_months(month, 1)
+    return Reading(format=FORMAT, figures=figures, skipped=skipped, notes=[LIST_MUST_BE_WHOLE, PLAYS_ARE_LIFETIME])
+
+
+FORMAT = Format(
+    slug="douyin-works",
+    platform="douyin",
+    name=_("Douyin list of works (作品数据)"),
+    where=_("Douyin 创作者服务中心 → 作品数据 → the list of works, exported"),
+    fills=_(
+        "videos published in each month from its first work's to its last work's (a month not yet over is "
+        "left out), added to the month before's; not plays"
+    ),
+    read=read,
+    notes={
+        PLAYS_ARE_LIFETIME: _(
+            "Its 播放量 are each work's plays since it was published, not the plays of a month: they fill "
+            "nothing. Douyin's daily data export gives the month's plays."
+        ),
+        LIST_MUST_BE_WHOLE: _(
+            "Videos are counted from the works the list holds: export it after the month's end, with every "
+            "work of the month (those not public are not counted)."
+        ),
+    },
+)

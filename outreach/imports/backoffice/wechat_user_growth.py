@@ -1,0 +1,33 @@
+"""WeChat Official Account admin → 用户分析 → 用户增长, exported: an HTML table under an .xls name (or, saved
+again, a workbook or CSV), a title row above `时间, 新关注人数, 取消关注人数, 净增关注人数, 累积关注人数`, a row a day.
+It fills followers at the end of each month it covers to the month's last day: 累积关注人数 of that day."""
+
+from django.utils.translation import gettext_lazy as _
+
+from outreach.imports.backoffice.cells import count_cell, find_header
+from outreach.imports.backoffice.daily import month_figures, read_days
+from outreach.imports.backoffice.reading import TOTAL, Format, Reading
+
+COLUMNS = {"day": ("时间", "日期"), "followers": ("累积关注人数", "累计关注人数", "总关注人数")}
+
+
+def read(lines, today) -> Reading | None:
+    found = find_header(lines, COLUMNS)
+    if found is None:
+        return None
+    start, index = found
+    header = lines[start][1]
+    day_column, followers_column = str(header[index["day"]]), str(header[index["followers"]])
+    days = read_days(lines, start, index["day"], day_column, index["followers"], followers_column, count_cell)
+    figures, skipped = month_figures(days, metric="followers", kind=TOTAL, column=followers_column)
+    return Reading(format=FORMAT, figures=figures, skipped=skipped)
+
+
+FORMAT = Format(
+    slug="wechat-user-growth",
+    platform="wechat",
+    name=_("WeChat user growth (用户增长)"),
+    where=_("WeChat Official Account admin → 用户分析 → 用户增长, exported for the days wanted"),
+    fills=_("followers at the end of each month it covers to its last day (累积关注人数 of that day)"),
+    read=read,
+)
