@@ -138,6 +138,7 @@ class ImportViews:
             "format": reading.format,
             "platform": platform,
             "form": form,
+            "has_accounts": form.fields["account"].queryset.exists(),
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_account.html", context)
 

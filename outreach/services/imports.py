@@ -111,8 +111,12 @@ def backoffice_account(reading: Reading, account: Account | list[Account] | None
     platform = Platform.objects.get(slug=reading.format.platform)
     if isinstance(account, list):
         account = next((one for one in account if one.platform_id == platform.pk), account[0] if account else None)
-    if account is None and reading.account_name:
-        named = list(Account.objects.filter(platform=platform, name=reading.account_name).select_related("platform"))
+    if account is None and reading.titles:
+        named = [
+            one
+            for one in Account.objects.filter(platform=platform).select_related("platform")
+            if any(name and name in title for title in reading.titles for name in (one.name, one.name_zh))
+        ]
         if len(named) == 1:
             return named[0]
     if account is None:

@@ -427,3 +427,22 @@ def test_the_command_reads_every_format_and_dry_runs_write_nothing(seeded, tmp_p
 
     assert getattr(snapshot(seeded[platform]), metric) is not None
     assert SnapshotImport.objects.get().account == seeded[platform]
+
+
+def test_a_file_that_names_its_account_above_its_header_needs_no_choice(seeded, staff_app):
+    AccountFactory(platform=seeded["wechat"].platform, name="Second WeChat", opened_on=date(2020, 1, 1))
+    growth = user_growth_html(MARCH_DAYS, start=2_640_000, titles=("Second WeChat", "用户增长"))
+    preview = upload(staff_app, "growth.xls", growth)
+
+    assert "for Second WeChat" in text_of(preview) and "Followers at the end of March 2024: 2,640,030" in text_of(
+        preview
+    )
+
+
+def test_a_platform_with_no_account_yet_is_said_so(seeded, staff_app):
+    MetricSnapshot.objects.filter(account=seeded["douyin"]).delete()
+    seeded["douyin"].delete()
+    page = upload(staff_app, "daily.csv", sample("douyin-daily-2024-03.csv"))
+
+    assert "There is no account on Douyin yet: add it first" in text_of(page)
+    assert not MetricSnapshot.objects.filter(period=MARCH).exists()

@@ -121,3 +121,10 @@ def month_of(day: date) -> date:
 
 def last_day(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def title_texts(lines: list[tuple[int, list]], header_position: int) -> list[str]:
+    """The text of the cells above the header: titles, a date range, an account's name."""
+    return [
+        str(cell).strip() for _number, cells in lines[:header_position] for cell in cells if str(cell or "").strip()
+    ]

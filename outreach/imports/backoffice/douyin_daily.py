@@ -5,7 +5,7 @@ before's total."""
 
 from django.utils.translation import gettext_lazy as _
 
-from outreach.imports.backoffice.cells import count_cell, find_header
+from outreach.imports.backoffice.cells import count_cell, find_header, title_texts
 from outreach.imports.backoffice.daily import month_figures, read_days
 from outreach.imports.backoffice.reading import INCREASE, Format, Reading
 
@@ -26,7 +26,7 @@ def read(lines, today) -> Reading | None:
         read_figures, read_skipped = month_figures(days, metric=metric, kind=INCREASE, column=column)
         figures += read_figures
         skipped += read_skipped
-    return Reading(format=FORMAT, figures=figures, skipped=skipped)
+    return Reading(format=FORMAT, titles=title_texts(lines, start), figures=figures, skipped=skipped)
 
 
 FORMAT = Format(

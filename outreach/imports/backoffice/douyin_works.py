@@ -6,7 +6,7 @@ month's plays, and fill nothing (the daily data export gives those)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from outreach.imports.backoffice.cells import day_cell, find_header, last_day, month_of
+from outreach.imports.backoffice.cells import day_cell, find_header, last_day, month_of, title_texts
 from outreach.imports.backoffice.reading import (
     INCREASE,
     MONTH_NOT_OVER,
@@ -59,7 +59,13 @@ def read(lines, today) -> Reading | None:
                 source = Source(published_column, month, last_day(month), len(in_month), counted="works")
                 figures.append(MonthFigure("videos", month, INCREASE, len(in_month), source))
             month = add_months(month, 1)
-    return Reading(format=FORMAT, figures=figures, skipped=skipped, notes=[LIST_MUST_BE_WHOLE, PLAYS_ARE_LIFETIME])
+    return Reading(
+        format=FORMAT,
+        titles=title_texts(lines, start),
+        figures=figures,
+        skipped=skipped,
+        notes=[LIST_MUST_BE_WHOLE, PLAYS_ARE_LIFETIME],
+    )
 
 
 FORMAT = Format(

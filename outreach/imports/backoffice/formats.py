@@ -59,5 +59,5 @@ def reading_from_storable(stored: dict) -> Reading:
             for skip in stored["skipped"]
         ],
         notes=stored["notes"],
-        account_name=stored["account_name"],
+        titles=stored["titles"],
     )

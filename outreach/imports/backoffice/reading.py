@@ -57,7 +57,9 @@ class Reading:
     figures: list[MonthFigure]
     skipped: list[SkippedMonth]
     notes: list[str] = field(default_factory=list)  # codes the format explains (Format.notes)
-    account_name: str = ""  # where the file names its account
+    # The text above the header (a title, a date range, sometimes the account's name): where a file names
+    # its account, the upload need not ask for it.
+    titles: list[str] = field(default_factory=list)
 
     def storable(self) -> dict:
         """As JSON keeps it (`SnapshotImport.table`), so that a file is read once."""
@@ -84,7 +86,7 @@ class Reading:
                 for skip in self.skipped
             ],
             "notes": self.notes,
-            "account_name": self.account_name,
+            "titles": self.titles,
         }
 
 

@@ -5,7 +5,7 @@ articles published in each month it covers whole: the sum of 发表篇数. Its �
 
 from django.utils.translation import gettext_lazy as _
 
-from outreach.imports.backoffice.cells import count_cell, find_header, header_key
+from outreach.imports.backoffice.cells import count_cell, find_header, header_key, title_texts
 from outreach.imports.backoffice.daily import month_figures, read_days
 from outreach.imports.backoffice.reading import INCREASE, Format, Reading
 
@@ -26,7 +26,9 @@ def read(lines, today) -> Reading | None:
     day_column, articles_column = str(header[index["day"]]), str(header[index["articles"]])
     days = read_days(lines, start, index["day"], day_column, index["articles"], articles_column, count_cell)
     figures, skipped = month_figures(days, metric="articles", kind=INCREASE, column=articles_column)
-    return Reading(format=FORMAT, figures=figures, skipped=skipped, notes=[READERS_NOT_READS])
+    return Reading(
+        format=FORMAT, titles=title_texts(lines, start), figures=figures, skipped=skipped, notes=[READERS_NOT_READS]
+    )
 
 
 FORMAT = Format(

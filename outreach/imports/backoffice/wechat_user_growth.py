@@ -4,7 +4,7 @@ It fills followers at the end of each month it covers to the month's last day: ç
 
 from django.utils.translation import gettext_lazy as _
 
-from outreach.imports.backoffice.cells import count_cell, find_header
+from outreach.imports.backoffice.cells import count_cell, find_header, title_texts
 from outreach.imports.backoffice.daily import month_figures, read_days
 from outreach.imports.backoffice.reading import TOTAL, Format, Reading
 
@@ -20,7 +20,7 @@ def read(lines, today) -> Reading | None:
     day_column, followers_column = str(header[index["day"]]), str(header[index["followers"]])
     days = read_days(lines, start, index["day"], day_column, index["followers"], followers_column, count_cell)
     figures, skipped = month_figures(days, metric="followers", kind=TOTAL, column=followers_column)
-    return Reading(format=FORMAT, figures=figures, skipped=skipped)
+    return Reading(format=FORMAT, titles=title_texts(lines, start), figures=figures, skipped=skipped)
 
 
 FORMAT = Format(
