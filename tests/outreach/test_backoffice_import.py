@@ -446,3 +446,29 @@ def test_a_platform_with_no_account_yet_is_said_so(seeded, staff_app):
 
     assert "There is no account on Douyin yet: add it first" in text_of(page)
     assert not MetricSnapshot.objects.filter(period=MARCH).exists()
+
+
+def test_in_an_accounts_first_month_its_increase_is_its_total(seeded, staff_app):
+    new = AccountFactory(platform=seeded["douyin"].platform, name="New Douyin", opened_on=date(2024, 3, 5))
+    preview = choose(upload(staff_app, "daily.csv", sample("douyin-daily-2024-03.csv")), new)
+
+    assert "Videos at the end of March 2024: 10, all added in March 2024, the account's first month" in text_of(preview)
+    confirm(preview)
+    assert (snapshot(new).videos, snapshot(new).views) == (10, 553_321)
+
+
+def test_a_file_of_two_months_adds_each_to_the_one_before(seeded, staff_app):
+    douyin = seeded["douyin"]
+    MetricSnapshot.objects.filter(account=douyin).delete()
+    call_command("refresh_monthly_totals", verbosity=0)
+    MetricSnapshot.objects.create(account=douyin, period=date(2024, 1, 1), videos=300, views=7_000_000)
+    call_command("refresh_monthly_totals", verbosity=0)
+    data = daily_csv(days(date(2024, 2, 1), 29 + 31))
+    preview = choose(upload(staff_app, "daily.csv", data), douyin)
+
+    text = text_of(preview)
+    assert "2 to create" in text
+    february = 300 + sum(n % 2 for n in range(29))
+    march = february + sum(n % 2 for n in range(29, 60))
+    assert f"Videos at the end of February 2024: {february} = January 2024's 300 +" in text
+    assert f"Videos at the end of March 2024: {march} = February 2024's {february} +" in text

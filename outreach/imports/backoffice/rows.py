@@ -65,6 +65,11 @@ def backoffice_rows(reading: Reading, account, recorded: dict[date, Recorded]) -
                 row.add_error(figure.metric, _illustrative_before(figure, label[figure.metric]))
                 continue
             before = kept.figures[figure.metric]
+        if before is None and figure.month <= account.opened_on.replace(day=1):
+            # The account's first month: what the month added is all it has.
+            row.figures[figure.metric] = totals[(figure.metric, figure.month)] = figure.value
+            row.explanations.append(_first_month_explained(figure, label[figure.metric]))
+            continue
         if before is None:
             row.figures[figure.metric] = None
             row.add_error(figure.metric, _nothing_before(figure, label[figure.metric]))
@@ -124,6 +129,12 @@ def _increase_explained(figure: MonthFigure, before: int, name: str) -> str:
         )
         % words
     )
+
+
+def _first_month_explained(figure: MonthFigure, name: str) -> str:
+    return _(
+        "%(figure)s at the end of %(month)s: %(value)s, all added in %(month)s, the account's first month (%(how)s)"
+    ) % {**_words(figure), "figure": name.capitalize(), "value": format_count(figure.value), "how": _how(figure)}
 
 
 def _nothing_before(figure: MonthFigure, name: str) -> str:
