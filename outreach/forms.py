@@ -345,4 +345,4 @@ class BackofficeAccountForm(forms.Form):
 
     def __init__(self, *args, platform, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = platform.accounts.select_related("platform").order_by("name")
+        self.fields["account"].queryset = platform.accounts.active().select_related("platform").order_by("name")

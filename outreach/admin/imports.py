@@ -15,11 +15,12 @@ from outreach.forms import (
 from outreach.imports.backoffice.formats import formats
 from outreach.imports.headers import import_columns_description
 from outreach.imports.tables import WEB_IMPORT_LIMITS, ImportFileError
-from outreach.models import Platform, SnapshotImport
+from outreach.models import SnapshotImport
 from outreach.services.imports import (
     AccountNeeded,
     ImportChanged,
     ImportRefused,
+    backoffice_platform,
     snapshot_import_choose_account,
     snapshot_import_confirm,
     snapshot_import_plan,
@@ -64,10 +65,15 @@ class ImportViews:
         """What the uploaded file would do, row by row; confirming writes all of its rows or none."""
         self._check_may_enter_figures(request)
         source = get_object_or_404(SnapshotImport, pk=pk, uploaded_by=request.user, applied_at__isnull=True)
-        reading = snapshot_import_reading(source)
+        try:
+            reading = snapshot_import_reading(source)
+            platform = backoffice_platform(reading) if reading is not None else None
+        except ImportFileError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(reverse("admin:outreach_import"))
         choosing = request.GET.get("choose") == "account" or "account" in request.POST
         if reading is not None and (source.account is None or choosing):
-            return self._import_account_view(request, source, reading)
+            return self._import_account_view(request, source, reading, platform)
         try:
             if request.method != "POST":
                 plan = snapshot_import_plan(source)
@@ -119,9 +125,8 @@ class ImportViews:
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_preview.html", context)
 
-    def _import_account_view(self, request, source, reading):
+    def _import_account_view(self, request, source, reading, platform):
         """A back-office file names no account: which of its platform's accounts is it of?"""
-        platform = Platform.objects.get(slug=reading.format.platform)
         form = BackofficeAccountForm(request.POST or None, platform=platform, initial={"account": source.account})
         if request.method == "POST" and form.is_valid():
             try:

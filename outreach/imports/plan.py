@@ -92,7 +92,8 @@ class ImportPlan:
     def digest(self) -> str:
         """What the plan would do, line by line, as a short fingerprint: a confirmation is for this plan only."""
         steps = "\n".join(
-            f"{row.line}:{row.status}:{row.existing.version if row.existing else ''}:"
+            f"{row.line}:{row.account.pk if row.account else ''}:{row.period}:{row.status}:"
+            f"{row.existing.version if row.existing else ''}:"
             + ",".join(str(row.figures.get(metric)) for metric in metrics.METRICS)
             for row in self.rows
         )

@@ -73,12 +73,19 @@ def read_lines(data: bytes, file_name: str = "", limits: ReadLimits | None = Non
     an .xls may be a workbook or an HTML page."""
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
-    if data.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx"):
+    if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, limits)
     if data.startswith(_OLE2_SIGNATURE):
         return _read_biff(data, limits)
-    if _is_html(data):
+    start = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:4096]:
+        raise ImportFileError(
+            _("This is an Excel 2003 XML spreadsheet, which cannot be read: save it as .xlsx or CSV and upload that.")
+        )
+    if _is_html(start):
         return _read_html(data, limits)
+    if file_name.lower().endswith(".xlsx"):
+        return _read_xlsx(data, limits)  # a name that says workbook, and content that is none: openpyxl says so
     return _read_csv(data, limits)
 
 
@@ -121,7 +128,7 @@ def _read_xlsx(data: bytes, limits: ReadLimits | None) -> list[tuple[int, list]]
 def _read_biff(data: bytes, limits: ReadLimits | None) -> list[tuple[int, list]]:
     """The first sheet of an Excel 97 workbook, dates as dates (BIFF keeps them as numbers with a format)."""
     try:
-        workbook = xlrd.open_workbook(file_contents=data, on_demand=True)
+        workbook = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
         sheet = workbook.sheet_by_index(0)
     except Exception as error:  # xlrd raises many kinds for a damaged workbook
         raise ImportFileError(
@@ -131,7 +138,11 @@ def _read_biff(data: bytes, limits: ReadLimits | None) -> list[tuple[int, list]]
     for index in range(sheet.nrows):
         cells = []
         for cell in sheet.row(index)[:_XLSX_COLUMNS_READ]:
-            if cell.ctype == xlrd.XL_CELL_DATE:
+            if cell.ctype == xlrd.XL_CELL_ERROR:
+                cells.append(xlrd.error_text_from_code.get(cell.value, "#ERROR"))  # #N/A: refused as a count
+            elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                cells.append(bool(cell.value))
+            elif cell.ctype == xlrd.XL_CELL_DATE:
                 try:
                     cells.append(xlrd.xldate_as_datetime(cell.value, workbook.datemode))
                 except (ValueError, OverflowError, xlrd.xldate.XLDateError):
@@ -144,9 +155,9 @@ def _read_biff(data: bytes, limits: ReadLimits | None) -> list[tuple[int, list]]
     return lines
 
 
-def _is_html(data: bytes) -> bool:
-    start = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return start.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"<meta", b"<head"))
+def _is_html(start: bytes) -> bool:
+    """Whether a file's first bytes (lowercased, leading space dropped) are a web page's."""
+    return start.startswith(b"<") and any(tag in start for tag in (b"<table", b"<html", b"<body", b"<tr"))
 
 
 class _TableRows(html.parser.HTMLParser):
@@ -157,6 +168,7 @@ class _TableRows(html.parser.HTMLParser):
         self.rows: list[list[str]] = []
         self._row: list[str] | None = None
         self._cell: list[str] | None = None
+        self._span = 1
 
     def handle_starttag(self, tag, attrs):
         if tag == "tr":
@@ -167,6 +179,8 @@ class _TableRows(html.parser.HTMLParser):
             if self._row is None:
                 self._row = []
             self._cell = []
+            span = dict(attrs).get("colspan") or "1"
+            self._span = min(int(span), 100) if span.isdigit() else 1
         elif tag == "br" and self._cell is not None:
             self._cell.append(" ")
 
@@ -182,7 +196,8 @@ class _TableRows(html.parser.HTMLParser):
 
     def _end_cell(self):
         if self._cell is not None and self._row is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
+            # A cell spanning columns takes its first; the others are empty, so that the columns keep their places.
+            self._row += [" ".join("".join(self._cell).split())] + [""] * (self._span - 1)
         self._cell = None
 
     def _end_row(self):

@@ -105,10 +105,24 @@ def _standard_header(lines):
         raise UnknownColumns(f"{error} {known_formats_sentence()}") from None
 
 
+def backoffice_platform(reading: Reading) -> Platform:
+    """The platform a back-office format is of (its slug as the seed made it)."""
+    try:
+        return Platform.objects.get(slug=reading.format.platform)
+    except Platform.DoesNotExist:
+        raise ImportFileError(
+            _(
+                "This is a %(format)s export, but no platform has the short name “%(slug)s” it is of: an "
+                "administrator can set it on the platform."
+            )
+            % {"format": reading.format.name, "slug": reading.format.platform}
+        ) from None
+
+
 def backoffice_account(reading: Reading, account: Account | list[Account] | None) -> Account:
     """The account a back-office file is imported to: the one chosen, if it is of the format's platform
     (of several chosen by one name, the one on that platform), else the one of that platform the file names."""
-    platform = Platform.objects.get(slug=reading.format.platform)
+    platform = backoffice_platform(reading)
     if isinstance(account, list):
         account = next((one for one in account if one.platform_id == platform.pk), account[0] if account else None)
     if account is None and reading.titles:
@@ -198,6 +212,10 @@ def snapshot_import_file(
                 _lock_accounts({account.pk})
             parsed = _backoffice_parsed(reading, account)
         plan = _checked(*parsed, progress=progress)
+        if not plan.rows:
+            raise ImportFileError(
+                " ".join([_("This file gives no figure that can be imported: nothing would be written."), *plan.notes])
+            )
         if not plan.is_valid:
             raise ImportRefused(plan)
         if dry_run:

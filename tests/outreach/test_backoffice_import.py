@@ -4,6 +4,7 @@ variants of them generated as real exports vary (headers, numbers, encodings, da
 """
 
 import io
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -142,7 +143,10 @@ def test_the_douyin_list_of_works_fills_videos_and_says_why_not_plays(seeded, st
     preview = choose(upload(staff_app, "works.xlsx", sample("douyin-works-2024-03.xlsx")), douyin)
 
     text = text_of(preview)
-    assert "+ 12 published in March 2024 (the works with a 发布时间 in the month)" in text
+    assert (
+        "+ 12 published in March 2024 (the works with a 发布时间 in the month, the first on 2024-03-01, "
+        "the last on 2024-03-23)" in text
+    )
     assert "not the plays of a month: they fill nothing" in text
     confirm(preview)
     assert snapshot(douyin).views is None
@@ -472,3 +476,109 @@ def test_a_file_of_two_months_adds_each_to_the_one_before(seeded, staff_app):
     march = february + sum(n % 2 for n in range(29, 60))
     assert f"Videos at the end of February 2024: {february} = January 2024's 300 +" in text
     assert f"Videos at the end of March 2024: {march} = February 2024's {february} +" in text
+
+
+# --- what a review found -----------------------------------------------------------------------------------
+
+
+def test_a_preview_confirmed_after_another_account_was_chosen_elsewhere_writes_nothing(seeded, staff_app):
+    second = AccountFactory(platform=seeded["wechat"].platform, name="Second WeChat", opened_on=date(2020, 1, 1))
+    asking = upload(staff_app, "growth.xls", sample("wechat-user-growth-2024-03.xls"))
+    preview_for_the_first = choose(asking, seeded["wechat"])
+    choose(preview_for_the_first.click(description="Choose another account"), second)  # in another tab
+
+    page = confirm(preview_for_the_first)
+
+    assert page.status_int == 200 and "Nothing was imported" in text_of(page)
+    assert not MetricSnapshot.objects.filter(period=MARCH).exists()
+
+
+@pytest.mark.parametrize("cell", ["Infinity", "1e3", "1e5000", "12.22%", "3.5", "#N/A", "TRUE"])
+def test_what_is_not_a_plain_count_is_refused_with_its_line_and_column(cell):
+    plays = [f'"{1000 + n:,}"' for n in range(31)]
+    plays[2] = cell
+    with pytest.raises(ImportFileError, match=f"Line 4, column 总播放量: “{re.escape(cell)}” is not a count"):
+        read_backoffice(read_lines(daily_csv(MARCH_DAYS, plays=plays)), date(2026, 12, 4))
+
+
+def test_a_column_of_people_never_stands_for_one_of_times():
+    header = ("日期", "投稿量", "总播放人数", "总播放量")
+    lines = [",".join(header)] + [f"{day:%Y%m%d},1,5,1000" for day in MARCH_DAYS]
+    reading = read_backoffice(read_lines("\r\n".join(lines).encode()), date(2026, 12, 4))
+
+    assert {f.metric: f.value for f in reading.figures}["views"] == 31_000
+
+
+def test_a_line_of_sums_under_the_days_is_not_a_day():
+    data = daily_csv(MARCH_DAYS) + '合计,15,"99,999",\r\n'.encode("gbk")
+    reading = read_backoffice(read_lines(data), date(2026, 12, 4))
+
+    assert {f.metric: f.value for f in reading.figures} == {"videos": 15, "views": EXPECTED_PLAYS}
+
+
+def test_a_file_that_goes_on_without_the_months_last_day_says_that_day_is_missing():
+    growth = user_growth_html(MARCH_DAYS[:30] + days(date(2024, 4, 1), 30), start=2_640_000)
+    reading = read_backoffice(read_lines(growth), date(2026, 12, 4))
+
+    march = next(skip for skip in reading.skipped if skip.month == MARCH)
+    assert (march.reason, march.params) == ("missing-days", {"days": ["2024-03-31"]})
+    assert [(f.month, f.value) for f in reading.figures] == [(date(2024, 4, 1), 2_640_059)]
+
+
+def test_spanned_cells_keep_the_columns_in_place_and_any_page_with_a_table_is_read():
+    rows = "".join(
+        f"<tr><td>{day}</td><td>2</td><td colspan='2'>-</td><td>{2_640_000 + n}</td></tr>"
+        for n, day in enumerate(MARCH_DAYS)
+    )
+    header = "".join(
+        f"<th>{name}</th>" for name in ("时间", "新关注人数", "取消关注人数", "净增关注人数", "累积关注人数")
+    )
+    page = f"<body><table><tr><th colspan='5'>用户增长</th></tr><tr>{header}</tr>{rows}</table></body>"
+    # Named .xlsx, as a person may rename it: the content decides.
+    reading = read_backoffice(read_lines(page.encode("gb18030"), "growth.xlsx"), date(2026, 12, 4))
+
+    assert [(f.metric, f.value) for f in reading.figures] == [("followers", 2_640_030)]
+
+
+def test_photo_posts_are_not_videos():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["作品名称", "发布时间", "体裁", "审核状态", "播放量"])
+    sheet.append(["一", "2024-03-02 10:00:00", "<1min视频", "公开", "100"])
+    sheet.append(["二", "2024-03-05 10:00:00", "图文", "公开", "40"])
+    data = io.BytesIO()
+    workbook.save(data)
+
+    reading = read_backoffice(read_lines(data.getvalue()), date(2024, 5, 1))
+
+    assert [(f.month, f.value) for f in reading.figures] == [(MARCH, 1)]
+
+
+def test_a_platform_whose_short_name_was_changed_is_a_message_not_an_error(seeded, staff_app):
+    platform = seeded["douyin"].platform
+    platform.slug = "tiktok-cn"
+    platform.save()
+    page = upload(staff_app, "daily.csv", sample("douyin-daily-2024-03.csv"))
+
+    assert "no platform has the short name “douyin”" in text_of(page)
+
+
+def test_the_command_says_nothing_was_imported_for_a_file_of_no_whole_month(seeded, tmp_path):
+    path = tmp_path / "daily.csv"
+    path.write_bytes(daily_csv(days(MARCH, 14)))
+
+    with pytest.raises(CommandError, match="gives no figure that can be imported.*2024-03-01 to 2024-03-14"):
+        call_command("import_snapshots", str(path), "--account", str(seeded["douyin"].pk), stdout=io.StringIO())
+    assert not SnapshotImport.objects.exists()
+
+
+def test_the_command_prints_how_each_figure_was_read(seeded, tmp_path):
+    path = tmp_path / "growth.xls"
+    path.write_bytes(sample("wechat-user-growth-2024-03.xls"))
+    out = io.StringIO()
+    call_command(
+        "import_snapshots", str(path), "--account", "上海科技馆", "--dry-run", stdout=out, stderr=io.StringIO()
+    )
+
+    assert f"WeChat user growth (用户增长): {seeded['wechat']}" in out.getvalue()
+    assert "Followers at the end of March 2024: 2,670,944 — 累积关注人数 on 2024-03-31" in out.getvalue()

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
-from outreach.imports.backoffice.cells import MISSING, day_cell, last_day, month_of
+from outreach.imports.backoffice.cells import MISSING, day_cell, is_sum_line, last_day, month_of
 from outreach.imports.backoffice.reading import (
     INCREASE,
     MISSING_DAYS,
@@ -31,6 +31,9 @@ def month_figures(
         in_month = {day: found for day, found in days.items() if month_of(day) == month}
         first_day, last_seen = min(in_month), max(in_month)
         if kind == TOTAL:
+            if end not in in_month and max(days) > end:  # the file goes on, but its month-end line is not there
+                skipped.append(SkippedMonth(metric, month, MISSING_DAYS, {"days": [end.isoformat()]}))
+                continue
             if end not in in_month:
                 skipped.append(SkippedMonth(metric, month, PARTIAL_MONTH, {"last": last_seen.isoformat()}))
                 continue
@@ -65,7 +68,7 @@ def read_days(lines, start: int, day_index: int, day_column: str, value_index: i
     days: dict[date, tuple[int, object]] = {}
     for number, cells in lines[start + 1 :]:
         cell = cells[day_index] if day_index < len(cells) else None
-        if cell is None or str(cell).strip() == "":
+        if cell is None or str(cell).strip() == "" or is_sum_line(cell):
             continue
         day = day_cell(cell, number, day_column)
         value = parse(cells[value_index] if value_index < len(cells) else None, number, value_column)

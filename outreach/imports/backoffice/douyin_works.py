@@ -6,7 +6,7 @@ month's plays, and fill nothing (the daily data export gives those)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from outreach.imports.backoffice.cells import day_cell, find_header, last_day, month_of, title_texts
+from outreach.imports.backoffice.cells import day_cell, find_header, is_sum_line, last_day, month_of, title_texts
 from outreach.imports.backoffice.reading import (
     INCREASE,
     MONTH_NOT_OVER,
@@ -24,6 +24,9 @@ COLUMNS = {
     "plays": ("播放量", "播放次数"),
 }
 STATUS = {"status": ("审核状态", "状态")}
+KIND = {"kind": ("体裁", "作品类型")}
+# What 体裁 says of a post that is not a video (a photo post): not counted among the videos.
+NOT_VIDEOS = ("图文", "图集", "图片")
 # What 审核状态 says of a work that is not out: not counted as published.
 NOT_PUBLISHED = ("审核中", "未通过", "不通过", "私密", "仅自己可见", "已删除", "删除", "草稿", "定时发布")
 PLAYS_ARE_LIFETIME = "plays-are-lifetime"
@@ -38,14 +41,17 @@ def read(lines, today) -> Reading | None:
     header = lines[start][1]
     status = find_header(lines[start : start + 1], STATUS)
     status_index = status[1]["status"] if status else None
+    kind = find_header(lines[start : start + 1], KIND)
+    kind_index = kind[1]["kind"] if kind else None
     published_column = str(header[index["published"]])
     days = []
     for number, cells in lines[start + 1 :]:
         cell = cells[index["published"]] if index["published"] < len(cells) else None
-        if cell is None or str(cell).strip() == "":
+        if cell is None or str(cell).strip() == "" or is_sum_line(cells[index["title"]]):
             continue
         state = str(cells[status_index] or "") if status_index is not None and status_index < len(cells) else ""
-        if any(word in state for word in NOT_PUBLISHED):
+        genre = str(cells[kind_index] or "") if kind_index is not None and kind_index < len(cells) else ""
+        if any(word in state for word in NOT_PUBLISHED) or any(word in genre for word in NOT_VIDEOS):
             continue
         days.append(day_cell(cell, number, published_column))
     figures, skipped = [], []
@@ -56,7 +62,8 @@ def read(lines, today) -> Reading | None:
             if last_day(month) >= today:
                 skipped.append(SkippedMonth("videos", month, MONTH_NOT_OVER, {"today": today.isoformat()}))
             else:
-                source = Source(published_column, month, last_day(month), len(in_month), counted="works")
+                first, last = (in_month[0], in_month[-1]) if in_month else (month, last_day(month))
+                source = Source(published_column, first, last, len(in_month), counted="works")
                 figures.append(MonthFigure("videos", month, INCREASE, len(in_month), source))
             month = add_months(month, 1)
     return Reading(
@@ -85,7 +92,7 @@ FORMAT = Format(
         ),
         LIST_MUST_BE_WHOLE: _(
             "Videos are counted from the works the list holds: export it after the month's end, with every "
-            "work of the month (those not public are not counted)."
+            "work of the month (those not public, and photo posts, are not counted)."
         ),
     },
 )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from outreach.imports.backoffice import douyin_daily, douyin_works, wechat_content_trend, wechat_user_growth
 from outreach.imports.backoffice.reading import Format, MonthFigure, Reading, SkippedMonth, Source
+from outreach.imports.tables import ImportFileError
 from outreach.months import parse_month
 
 
@@ -15,7 +16,13 @@ def formats() -> list[Format]:
 
 
 def format_named(slug: str) -> Format:
-    return next(known for known in formats() if known.slug == slug)
+    """The format of this name; ImportFileError for a kept upload of a format this release no longer reads."""
+    for known in formats():
+        if known.slug == slug:
+            return known
+    raise ImportFileError(
+        _("This upload is of a format that is no longer read (%(slug)s): upload the file again.") % {"slug": slug}
+    )
 
 
 def read_backoffice(lines: list[tuple[int, list]], today: date) -> Reading | None:

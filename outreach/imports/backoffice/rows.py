@@ -98,8 +98,14 @@ def _total_explained(figure: MonthFigure, name: str) -> str:
 
 
 def _how(figure: MonthFigure) -> str:
+    if figure.source.counted == "works" and not figure.source.count:
+        return _("no work with a %(column)s in the month") % {"column": figure.source.column}
     if figure.source.counted == "works":
-        return _("the works with a %(column)s in the month") % {"column": figure.source.column}
+        return _("the works with a %(column)s in the month, the first on %(first)s, the last on %(last)s") % {
+            "column": figure.source.column,
+            "first": figure.source.first.isoformat(),
+            "last": figure.source.last.isoformat(),
+        }
     return _("the sum of %(column)s over its %(days)s days") % {
         "column": figure.source.column,
         "days": figure.source.count,

@@ -49,6 +49,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error}") from None
         except ImportRefused as refused:
             self.stderr.write("")
+            self._explain(refused.plan)
             for row in refused.plan.refused:
                 # A back-office file's rows are months, not its lines.
                 where = f"line {row.line}" if row.given is None else format_month(row.period)
@@ -57,12 +58,23 @@ class Command(BaseCommand):
             summary = self._summary(refused.plan)
             raise CommandError(f"{summary} Nothing was imported: correct the refused rows and run again.") from None
         self.stderr.write("")
-        for note in plan.notes:
-            self.stdout.write(note)
+        self._explain(plan)
         if dry_run:
             self.stdout.write(self.style.SUCCESS(f"{self._summary(plan)} Dry run: nothing was written."))
         else:
             self.stdout.write(self.style.SUCCESS(f"{self._summary(plan)} Imported."))
+
+    def _explain(self, plan) -> None:
+        """A back-office file's format, account and every figure's reading, as its preview shows them."""
+        if not plan.format_name:
+            return
+        accounts = {str(row.account) for row in plan.rows if row.account is not None}
+        self.stdout.write(f"{plan.format_name}: {', '.join(sorted(accounts))}")
+        for row in plan.rows:
+            for explanation in row.explanations:
+                self.stdout.write(f"  {explanation}")
+        for note in plan.notes:
+            self.stdout.write(note)
 
     def _account(self, given: str) -> list[Account]:
         """The accounts --account may mean: the one of that number, or those of that name (in English or
