@@ -5,17 +5,20 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from outreach import metrics
 from outreach.forms import (
     BackofficeAccountForm,
     SnapshotImportForm,
 )
-from outreach.imports.backoffice.formats import formats
+from outreach.imports.backoffice.formats import format_named
+from outreach.imports.backoffice.formats import formats as backoffice_formats
 from outreach.imports.headers import import_columns_description
 from outreach.imports.tables import WEB_IMPORT_LIMITS, ImportFileError
-from outreach.models import SnapshotImport
+from outreach.models import STANDARD_FORMAT, SnapshotImport
 from outreach.services.imports import (
     AccountNeeded,
     ImportChanged,
@@ -32,6 +35,11 @@ from outreach.services.imports import (
 # counts the rest): a page of thousands of rows is more than a browser, or a person, reads.
 PREVIEW_ROWS = 200
 PREVIEW_REFUSED_ROWS = 100
+
+
+def platforms_of(plan) -> list:
+    """The platforms a plan's rows are of, which name its views (阅读量, 播放量, or 浏览量 for both)."""
+    return list({row.account.platform_id: row.account.platform for row in plan.rows if row.account}.values())
 
 
 class ImportViews:
@@ -57,14 +65,24 @@ class ImportViews:
             "form": form,
             "columns": import_columns_description(),
             "row_limit": WEB_IMPORT_LIMITS.rows,
-            "backoffice_formats": formats(),
+            "backoffice_formats": backoffice_formats(),
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_upload.html", context)
 
     def import_preview_view(self, request, pk: int):
         """What the uploaded file would do, row by row; confirming writes all of its rows or none."""
         self._check_may_enter_figures(request)
-        source = get_object_or_404(SnapshotImport, pk=pk, uploaded_by=request.user, applied_at__isnull=True)
+        source = get_object_or_404(SnapshotImport, pk=pk, uploaded_by=request.user)
+        if source.applied_at is not None:  # back to a preview already confirmed
+            messages.info(
+                request,
+                _("The file %(file)s was imported already, on %(when)s: its figures are below.")
+                % {
+                    "file": source.file_name,
+                    "when": formats.date_format(timezone.localtime(source.applied_at), "DATETIME_FORMAT"),
+                },
+            )
+            return HttpResponseRedirect(reverse("admin:outreach_metricsnapshot_changelist"))
         try:
             reading = snapshot_import_reading(source)
             platform = backoffice_platform(reading) if reading is not None else None
@@ -120,7 +138,7 @@ class ImportViews:
             "rows": listed,
             "all_rows_shown": len(listed) == len(plan.rows),
             "refused_not_listed": len(refused) - sum(1 for row in listed if row.errors),
-            "metrics": [metrics.METRIC_LABELS[metric] for metric in metrics.METRICS],
+            "metrics": [metrics.metric_label(metric, platforms_of(plan)) for metric in metrics.METRICS],
             "reading": reading,
         }
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_preview.html", context)
@@ -148,13 +166,34 @@ class ImportViews:
         return TemplateResponse(request, "admin/outreach/metricsnapshot/import_account.html", context)
 
 
+def format_label(slug: str) -> str:
+    """A kept import's format as people call it."""
+    if slug == STANDARD_FORMAT:
+        return _("Standard file")
+    try:
+        return str(format_named(slug).name)
+    except ImportFileError:
+        return slug
+
+
+class FormatFilter(admin.SimpleListFilter):
+    title = _lazy("format")
+    parameter_name = "format"
+
+    def lookups(self, request, model_admin):
+        return [(STANDARD_FORMAT, _("Standard file"))] + [(known.slug, known.name) for known in backoffice_formats()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(format=self.value()) if self.value() else queryset
+
+
 @admin.register(SnapshotImport)
 class SnapshotImportAdmin(admin.ModelAdmin):
     """Imported files, kept with what they did: where a figure came from."""
 
     list_display = (
         "file_name",
-        "format",
+        "format_name",
         "account",
         "uploaded_by",
         "uploaded_at",
@@ -163,10 +202,10 @@ class SnapshotImportAdmin(admin.ModelAdmin):
         "updated_count",
     )
     list_select_related = ("uploaded_by", "account__platform")
-    list_filter = ("format",)
+    list_filter = (FormatFilter,)
     readonly_fields = (
         "file_name",
-        "format",
+        "format_name",
         "account",
         "uploaded_by",
         "uploaded_at",
@@ -179,6 +218,10 @@ class SnapshotImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_lazy("format"), ordering="format")
+    def format_name(self, source: SnapshotImport) -> str:
+        return format_label(source.format)
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -261,6 +261,27 @@ def _keep_what_is_not_given(row: ImportRow) -> None:
     for metric in metrics.METRICS:
         if metric not in row.given:
             row.figures[metric] = snapshot.figures[metric] if snapshot is not None else None
+    if snapshot is not None:
+        # What the preview says of the figures recorded already: those it replaces, and those it keeps.
+        name = {metric: metrics.metric_label(metric, [row.account.platform]) for metric in metrics.METRICS}
+        for metric in metrics.METRICS:
+            recorded, value = snapshot.figures[metric], row.figures[metric]
+            if metric in row.given and recorded is not None and value is not None and recorded != value:
+                row.explanations.append(
+                    _("%(figure)s: %(value)s replaces the %(recorded)s recorded.")
+                    % {
+                        "figure": name[metric],
+                        "value": numbers.format_count(value),
+                        "recorded": numbers.format_count(recorded),
+                    }
+                )
+            elif metric not in row.given and recorded is not None:
+                row.explanations.append(
+                    _("%(figure)s: %(recorded)s as recorded, kept (this file does not give them).")
+                    % {"figure": name[metric], "recorded": numbers.format_count(recorded)}
+                )
+        if row.approximate is None:
+            row.approximate = snapshot.approximate  # a lower bound stays one
     if snapshot is not None and snapshot.is_illustrative:
         row.add_error(
             "",

@@ -70,7 +70,10 @@ def import_context(keys: set[tuple[int, date]]) -> ImportContext:
 def recorded_months(account: Account, months: set[date]) -> dict[date, Recorded]:
     """An account's recorded figures at these months (a back-office file's increases are added to them)."""
     snapshots = MetricSnapshot.objects.filter(account=account, period__in=months)
+    fields = ("period", "is_illustrative", "approximate", *metrics.METRICS)
     return {
-        period: Recorded(figures=dict(zip(metrics.METRICS, figures, strict=True)), illustrative=illustrative)
-        for period, illustrative, *figures in snapshots.values_list("period", "is_illustrative", *metrics.METRICS)
+        period: Recorded(
+            figures=dict(zip(metrics.METRICS, figures, strict=True)), illustrative=illustrative, approximate=approximate
+        )
+        for period, illustrative, approximate, *figures in snapshots.values_list(*fields)
     }

@@ -143,7 +143,7 @@ def backoffice_account(reading: Reading, account: Account | list[Account] | None
         raise AccountNeeded(
             reading.format,
             _(
-                "This file is a %(format)s export, from %(platform)s; %(account)s is on %(other)s. Choose the "
+                "This file is a %(format)s export (%(platform)s); %(account)s is on %(other)s. Choose the "
                 "account on %(platform)s it is of, or upload that account's own export. %(known)s"
             )
             % {

@@ -582,3 +582,54 @@ def test_the_command_prints_how_each_figure_was_read(seeded, tmp_path):
 
     assert f"WeChat user growth (用户增长): {seeded['wechat']}" in out.getvalue()
     assert "Followers at the end of March 2024: 2,670,944 — 累积关注人数 on 2024-03-31" in out.getvalue()
+
+
+def test_an_update_says_what_it_replaces_and_what_it_keeps(seeded, staff_app):
+    douyin = seeded["douyin"]
+    confirm(choose(upload(staff_app, "works.xlsx", sample("douyin-works-2024-03.xlsx")), douyin))
+    february = snapshot(douyin, date(2024, 2, 1))
+    preview = choose(upload(staff_app, "daily.csv", sample("douyin-daily-2024-03.csv")), douyin)
+
+    text = text_of(preview)
+    assert f"Videos: {february.videos + 10:,} replaces the {february.videos + 12:,} recorded." in text
+
+
+def test_a_figure_kept_as_recorded_is_said_so(seeded, staff_app):
+    wechat = seeded["wechat"]
+    confirm(choose(upload(staff_app, "growth.xls", sample("wechat-user-growth-2024-03.xls")), wechat))
+    preview = choose(upload(staff_app, "trend.xls", sample("wechat-content-trend-2024-03.xls")), wechat)
+
+    assert "Followers: 2,670,944 as recorded, kept (this file does not give them)." in text_of(preview)
+
+
+def test_a_total_built_on_a_lower_bound_is_a_lower_bound(seeded, staff_app):
+    wechat = seeded["wechat"]
+    MetricSnapshot.objects.filter(account=wechat, period=date(2024, 2, 1)).update(approximate=True)
+    preview = choose(upload(staff_app, "trend.xls", sample("wechat-content-trend-2024-03.xls")), wechat)
+
+    assert "February 2024's figures are lower bounds (“more than”), so March 2024's are marked" in text_of(preview)
+    confirm(preview)
+    assert snapshot(wechat).approximate is True
+
+
+def test_going_back_to_a_confirmed_preview_says_it_was_imported(seeded, staff_app):
+    preview = choose(upload(staff_app, "growth.xls", sample("wechat-user-growth-2024-03.xls")), seeded["wechat"])
+    confirm(preview)
+
+    again = staff_app.get(preview.request.path).follow()
+
+    assert "The file growth.xls was imported already" in text_of(again)
+    assert MetricSnapshot.objects.filter(period=MARCH).count() == 1
+
+
+def test_the_imported_files_are_listed_with_their_format_named(seeded, staff_app, django_user_model):
+    confirm(choose(upload(staff_app, "growth.xls", sample("wechat-user-growth-2024-03.xls")), seeded["wechat"]))
+    administrator = django_user_model.objects.create_superuser("boss", "b@museum.example", "a-long-password")
+    listing = staff_app.get(reverse("admin:outreach_snapshotimport_changelist"), user=administrator)
+
+    assert "WeChat user growth (用户增长)" in text_of(listing)
+    link = next(
+        a for a in listing.html.select("#changelist-filter a") if a.get_text() == "WeChat user growth (用户增长)"
+    )
+    filtered = staff_app.get(reverse("admin:outreach_snapshotimport_changelist") + link["href"], user=administrator)
+    assert "growth.xls" in text_of(filtered)

@@ -35,8 +35,8 @@ FORMAT = Format(
     name=_("Douyin daily data (数据中心)"),
     where=_("Douyin 创作者服务中心 → the daily play data, exported as CSV for the days wanted"),
     fills=_(
-        "videos published (the sum of 投稿量) and plays (the sum of 总播放量) in each month it covers whole, "
-        "added to the month before's"
+        "videos published (the sum of 投稿量) and plays (the sum of 总播放量) in each month the file covers "
+        "completely, added to the previous month's totals"
     ),
     read=read,
 )

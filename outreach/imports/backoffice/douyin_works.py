@@ -81,8 +81,8 @@ FORMAT = Format(
     name=_("Douyin list of works (作品数据)"),
     where=_("Douyin 创作者服务中心 → 作品数据 → the list of works, exported"),
     fills=_(
-        "videos published in each month from its first work's to its last work's (a month not yet over is "
-        "left out), added to the month before's; not plays"
+        "videos published in each month from the first work's month to the last one's (a month not yet over is "
+        "left out), added to the previous month's total; not plays"
     ),
     read=read,
     notes={

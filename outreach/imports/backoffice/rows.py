@@ -32,6 +32,7 @@ class Recorded:
 
     figures: dict[str, int | None]
     illustrative: bool
+    approximate: bool = False  # its figures are lower bounds ("more than 1,000")
 
 
 def months_needed(reading: Reading) -> set[date]:
@@ -65,6 +66,11 @@ def backoffice_rows(reading: Reading, account, recorded: dict[date, Recorded]) -
                 row.add_error(figure.metric, _illustrative_before(figure, label[figure.metric]))
                 continue
             before = kept.figures[figure.metric]
+            if kept.approximate:
+                # A lower bound plus what the month added is a lower bound too: the month is marked so.
+                row.approximate = True
+                if _lower_bound_explained(figure, kept) not in row.explanations:
+                    row.explanations.append(_lower_bound_explained(figure, kept))
         if before is None and figure.month <= account.opened_on.replace(day=1):
             # The account's first month: what the month added is all it has.
             row.figures[figure.metric] = totals[(figure.metric, figure.month)] = figure.value
@@ -135,6 +141,12 @@ def _increase_explained(figure: MonthFigure, before: int, name: str) -> str:
         )
         % words
     )
+
+
+def _lower_bound_explained(figure: MonthFigure, kept: Recorded) -> str:
+    return _(
+        "%(month_before)s's figures are lower bounds (“more than”), so %(month)s's are marked as lower bounds too."
+    ) % _words(figure)
 
 
 def _first_month_explained(figure: MonthFigure, name: str) -> str:

@@ -36,7 +36,10 @@ FORMAT = Format(
     platform="wechat",
     name=_("WeChat content trend (内容分析)"),
     where=_("WeChat Official Account admin → 内容分析 → its trend, exported for the days wanted"),
-    fills=_("articles published in each month it covers whole (the sum of 发表篇数), added to the month before's"),
+    fills=_(
+        "articles published in each month the file covers completely (the sum of 发表篇数), added to the previous "
+        "month's total"
+    ),
     read=read,
     notes={
         READERS_NOT_READS: _(

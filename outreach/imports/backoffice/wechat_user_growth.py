@@ -28,6 +28,6 @@ FORMAT = Format(
     platform="wechat",
     name=_("WeChat user growth (用户增长)"),
     where=_("WeChat Official Account admin → 用户分析 → 用户增长, exported for the days wanted"),
-    fills=_("followers at the end of each month it covers to its last day (累积关注人数 of that day)"),
+    fills=_("followers at the end of each month whose last day the file holds (累积关注人数 of that day)"),
     read=read,
 )
