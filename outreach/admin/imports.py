@@ -203,17 +203,7 @@ class SnapshotImportAdmin(admin.ModelAdmin):
     )
     list_select_related = ("uploaded_by", "account__platform")
     list_filter = (FormatFilter,)
-    readonly_fields = (
-        "file_name",
-        "format_name",
-        "account",
-        "uploaded_by",
-        "uploaded_at",
-        "applied_at",
-        "created_count",
-        "updated_count",
-        "unchanged_count",
-    )
+    readonly_fields = (*list_display, "unchanged_count")
     exclude = ("content",)
 
     def has_add_permission(self, request):
