@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from outreach import metrics
 from outreach.forms import (
@@ -35,6 +36,22 @@ from outreach.services.imports import (
 # counts the rest): a page of thousands of rows is more than a browser, or a person, reads.
 PREVIEW_ROWS = 200
 PREVIEW_REFUSED_ROWS = 100
+
+
+def _import_done(source: SnapshotImport) -> str:
+    """What a confirmed import did, its counts worded as each number needs."""
+    if not source.created_count and not source.updated_count:
+        return _("Nothing to write from %(file)s: its figures were recorded already.") % {"file": source.file_name}
+    done = [
+        ngettext("%(count)d snapshot created", "%(count)d snapshots created", source.created_count),
+        ngettext("%(count)d updated", "%(count)d updated", source.updated_count),
+        ngettext("%(count)d unchanged", "%(count)d unchanged", source.unchanged_count),
+    ]
+    counts = (source.created_count, source.updated_count, source.unchanged_count)
+    return _("Imported %(file)s: %(done)s.") % {
+        "file": source.file_name,
+        "done": ", ".join(part % {"count": count} for part, count in zip(done, counts, strict=True)),
+    }
 
 
 def platforms_of(plan) -> list:
@@ -100,16 +117,7 @@ class ImportViews:
                 messages.error(request, _("Nothing was imported: confirm the import with the button below."))
             else:
                 snapshot_import_confirm(source=source, user=request.user, digest=request.POST["digest"])
-                messages.success(
-                    request,
-                    _("Imported %(file)s: %(created)d snapshots created, %(updated)d updated, %(unchanged)d unchanged.")
-                    % {
-                        "file": source.file_name,
-                        "created": source.created_count,
-                        "updated": source.updated_count,
-                        "unchanged": source.unchanged_count,
-                    },
-                )
+                messages.success(request, _import_done(source))
                 return HttpResponseRedirect(reverse("admin:outreach_metricsnapshot_changelist"))
         except ImportFileError as error:
             messages.error(request, str(error))

@@ -633,3 +633,12 @@ def test_the_imported_files_are_listed_with_their_format_named(seeded, staff_app
     )
     filtered = staff_app.get(reverse("admin:outreach_snapshotimport_changelist") + link["href"], user=administrator)
     assert "growth.xls" in text_of(filtered)
+
+
+def test_the_message_after_confirming_counts_in_words_and_says_when_nothing_was_written(seeded, staff_app):
+    name = "wechat-user-growth-2024-03.xls"
+    done = confirm(choose(upload(staff_app, name, sample(name)), seeded["wechat"])).follow()
+    assert f"Imported {name}: 1 snapshot created, 0 updated, 0 unchanged." in text_of(done)
+
+    again = confirm(choose(upload(staff_app, name, sample(name)), seeded["wechat"])).follow()
+    assert f"Nothing to write from {name}: its figures were recorded already." in text_of(again)
