@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts import views as account_views
 from outreach import views
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("changes/", views.recent_changes_view, name="recent_changes"),
+    re_path(r"^reports/monthly/(?P<month>\d{4}-\d{2})/$", views.monthly_report_view, name="monthly_report"),
+    path("reports/yearly/<int:year>/", views.yearly_report_view, name="yearly_report"),
     path("reports/snapshots.csv", views.snapshots_report, {"file_format": "csv"}, name="snapshots_csv"),
     path("reports/snapshots.xlsx", views.snapshots_report, {"file_format": "xlsx"}, name="snapshots_xlsx"),
     path("reports/summary.csv", views.summary_report, {"file_format": "csv"}, name="summary_csv"),

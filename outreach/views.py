@@ -4,13 +4,22 @@ import functools
 import hashlib
 import json
 import sys
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -30,10 +39,11 @@ from outreach.files.xlsx_writer import xlsx_file
 from outreach.filters import DashboardFilterForm, ReportFilterForm
 from outreach.language import is_chinese
 from outreach.models import Platform
-from outreach.months import format_month
+from outreach.months import format_month, month_label, parse_month
 from outreach.selectors.audit import recent_changes
 from outreach.selectors.dashboard import dashboard_reads
 from outreach.selectors.data_version import data_version
+from outreach.selectors.entry import accounts_not_reported
 from outreach.selectors.exports import (
     account_year_summaries,
     export_period_range,
@@ -111,6 +121,65 @@ def dashboard_view(request):
     return HttpResponse(page.replace(_csrf_placeholder(), get_token(request)), status=status)
 
 
+@require_safe
+@figures_viewer_required
+def monthly_report_view(request, month: str):
+    """A month's report, for the director: the month's figures, as the dashboard has them for that month,
+    on paper-shaped page, with what is still missing from it."""
+    try:
+        period = parse_month(month)
+    except ValidationError as error:
+        return _report_refused(request, error.messages[0])
+    query = QueryDict(mutable=True)
+    query.update({**DashboardFilterForm.DEFAULTS, "end": format_month(period)})
+    title = _("Monthly report, %(month)s") % {"month": month_label(period)}
+    return _report(request, query, period=period, title=title, kind="monthly")
+
+
+@require_safe
+@figures_viewer_required
+def yearly_report_view(request, year: int):
+    """A year's report: its figures at the year's end (this year's: at its latest complete month), its
+    growth year by year."""
+    today = timezone.localdate()
+    if not 2000 <= year <= today.year:
+        return _report_refused(
+            request, _("There is no report of %(year)s: choose a year up to this one.") % {"year": year}
+        )
+    query = QueryDict(mutable=True)
+    query.update({**DashboardFilterForm.DEFAULTS, "granularity": "year"})
+    if year < today.year:
+        query["end"] = format_month(date(year, 12, 1))  # the year's last month with figures, up to December
+    title = _("Yearly report, %(year)s") % {"year": year}
+    return _report(request, query, period=None, title=title, kind="yearly", year=year)
+
+
+def _report(request, query, *, period, title: str, kind: str, year: int | None = None):
+    context, status = _figures_context(request, query)
+    if status != 200:
+        errors = [error for field in context["filters"] for error in field.errors]
+        return _report_refused(request, " ".join(errors) or _("This report cannot be made."))
+    shown = context.get("latest")
+    if year is not None and shown is not None and shown.year != year:
+        shown = None  # the year has no figures (this year's are not entered yet)
+    if period is not None and shown != period:
+        shown = None  # the month has no figures yet: another month's would not be its report
+    context.update(
+        report_title=title,
+        report_kind=kind,
+        shown=shown,
+        prepared_at=timezone.localtime(),
+    )
+    if shown is not None:
+        missing, missing_count = accounts_not_reported(shown)
+        context.update(not_reported=missing, not_reported_count=missing_count)
+    return render(request, "outreach/report.html", context)
+
+
+def _report_refused(request, message: str):
+    return render(request, "outreach/report.html", {"report_title": _("Report"), "refused": message}, status=400)
+
+
 # How long a built dashboard is kept: a new data version replaces it long before; this only bounds memory.
 DASHBOARD_CACHE_SECONDS = 3600
 
@@ -172,10 +241,16 @@ def _code_fingerprint() -> str:
 
 def _dashboard_figures(request) -> tuple[str, int]:
     """The figures part of the dashboard, rendered, and its status (400 for filters that do not apply)."""
-    filters, platforms, total = _filters(DashboardFilterForm, request, DashboardFilterForm.with_defaults(request.GET))
+    context, status = _figures_context(request, DashboardFilterForm.with_defaults(request.GET))
+    return render_to_string("outreach/dashboard_figures.html", context, request), status
+
+
+def _figures_context(request, query) -> tuple[dict, int]:
+    """What a page of figures places for these filters (the dashboard's, or a report's), and its status."""
+    filters, platforms, total = _filters(DashboardFilterForm, request, query)
     context = {"filters": filters, "platforms": platforms, "has_accounts": total > 0}
     if not filters.is_valid():
-        return render_to_string("outreach/dashboard_figures.html", context, request), 400
+        return context, 400
     chosen = filters.cleaned_data
     reads = dashboard_reads(
         filters.scope(),
@@ -192,7 +267,7 @@ def _dashboard_figures(request) -> tuple[str, int]:
         report_query=_download_query(filters.scope_query(end=reads.scope.end), translated_headers=translated_headers),
         translated_headers=translated_headers,
     )
-    return render_to_string("outreach/dashboard_figures.html", context, request), 200
+    return context, 200
 
 
 def _dashboard_link(request, end) -> str:

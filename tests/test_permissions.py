@@ -25,6 +25,8 @@ ADMIN_USERS = {"anonymous": 302, "manager": 403, "staff": 200, "administrator": 
 PAGES = {
     "dashboard": SIGNED_IN,
     "recent_changes": SIGNED_IN,
+    "monthly_report": SIGNED_IN,
+    "yearly_report": SIGNED_IN,
     "snapshots_csv": SIGNED_IN,
     "snapshots_xlsx": SIGNED_IN,
     "summary_csv": SIGNED_IN,
@@ -156,6 +158,8 @@ def url_for(name: str | None, route: str, objects: dict) -> str:
         "admin:outreach_import_preview": {"args": (objects["outreach.snapshotimport"].pk,)},
         "admin:auth_user_password_change": {"args": (objects["accounts.user"].pk,)},
         "accounts:password_reset_confirm": {"args": ("MQ", "not-a-token")},
+        "monthly_report": {"kwargs": {"month": "2024-02"}},
+        "yearly_report": {"kwargs": {"year": 2024}},
     }
     return reverse(name, **arguments.get(name, {}))
 

@@ -1,7 +1,7 @@
 """What staff enter next: the month grid's rows, the months they open on, and what is still to enter."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -235,3 +235,11 @@ def missing_reports(*, months_at_most: int = 12, accounts_at_most: int = 20) -> 
             (gap.first for gap in gaps if gap.figure is None and active[gap.account_id]), default=None
         ),
     )
+
+
+def accounts_not_reported(period: date, *, at_most: int = 20) -> tuple[list[Account], int]:
+    """The active accounts open by the end of this month that have no snapshot of it (the first `at_most`
+    of them, in the accounts' order), and how many there are: what a month's report says is missing."""
+    end = add_months(period, 1) - timedelta(days=1)
+    missing = Account.objects.active().filter(opened_on__lte=end).exclude(snapshots__period=period)
+    return list(missing.select_related("platform")[:at_most]), missing.count()

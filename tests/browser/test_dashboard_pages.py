@@ -346,3 +346,29 @@ def test_printing_from_a_wide_screen_redraws_the_charts_for_the_paper_and_opens_
         f"() => document.querySelector('.chart .main-svg').getBoundingClientRect().width > {A4_PRINTABLE_WIDTH}"
     )
     assert not page.evaluate("() => document.querySelector('.data-table details').open")
+
+
+def test_the_monthly_report_is_reached_from_the_dashboard_and_fits_a4_in_both_languages(page, live_server, museum):
+    sign_in_from_the_dashboard(page, live_server)
+    page.get_by_role("link", name="Monthly report, Feb 2024").click()
+    page.wait_for_url("**/reports/monthly/2024-02/")
+    wait_for_charts(page)
+    assert page.get_by_role("heading", name="Monthly report, February 2024").is_visible()
+
+    page.set_viewport_size({"width": A4_PRINTABLE_WIDTH, "height": 1100})
+    page.emulate_media(media="print")
+    page.wait_for_function(
+        "(width) => Array.from(document.querySelectorAll('.chart .main-svg')).every("
+        "(svg) => svg.getBoundingClientRect().right <= width)",
+        arg=A4_PRINTABLE_WIDTH,
+    )
+    assert overflowing(page, A4_PRINTABLE_WIDTH) == []
+    assert page.locator(".site-header").is_hidden()
+    screenshot(page, "monthly-report-print")
+    assert_accessible(page)
+
+    page.emulate_media(media="screen")
+    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
+    page.reload()
+    assert page.get_by_role("heading", name="2024年2月月度报告").is_visible()
+    assert_accessible(page)
