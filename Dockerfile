@@ -40,9 +40,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # The PostgreSQL client library psycopg-c was compiled against: Debian's libpq5, which gets Debian's security
 # updates with the image's next build (psycopg2-binary, and psycopg-binary, carry a copy of their own).
+# Chromium and a CJK font print the reports as PDF (outreach/printing.py, CHROMIUM_PATH), offline: Debian's,
+# driven by Playwright's Python package (whose own browser download is never used).
 RUN apt-get update \
- && apt-get install --yes --no-install-recommends libpq5 \
+ && apt-get install --yes --no-install-recommends libpq5 chromium fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/*
+ENV CHROMIUM_PATH=/usr/bin/chromium
 
 WORKDIR /app
 

@@ -203,6 +203,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# The Chromium that prints the reports as PDF (`outreach.printing`): Debian's, here and in the image.
+CHROMIUM_PATH = env("CHROMIUM_PATH", default="/usr/bin/chromium")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

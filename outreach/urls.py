@@ -10,6 +10,13 @@ urlpatterns = [
     path("changes/", views.recent_changes_view, name="recent_changes"),
     re_path(r"^reports/monthly/(?P<month>\d{4}-\d{2})/$", views.monthly_report_view, name="monthly_report"),
     path("reports/yearly/<int:year>/", views.yearly_report_view, name="yearly_report"),
+    re_path(
+        r"^reports/monthly/(?P<month>\d{4}-\d{2})\.pdf$",
+        views.monthly_report_view,
+        {"as_pdf": True},
+        name="monthly_report_pdf",
+    ),
+    path("reports/yearly/<int:year>.pdf", views.yearly_report_view, {"as_pdf": True}, name="yearly_report_pdf"),
     path("reports/snapshots.csv", views.snapshots_report, {"file_format": "csv"}, name="snapshots_csv"),
     path("reports/snapshots.xlsx", views.snapshots_report, {"file_format": "xlsx"}, name="snapshots_xlsx"),
     path("reports/summary.csv", views.summary_report, {"file_format": "csv"}, name="summary_csv"),

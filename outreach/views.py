@@ -3,6 +3,7 @@
 import functools
 import hashlib
 import json
+import logging
 import sys
 from datetime import date
 
@@ -40,6 +41,7 @@ from outreach.filters import DashboardFilterForm, ReportFilterForm
 from outreach.language import is_chinese
 from outreach.models import Platform
 from outreach.months import format_month, month_label, parse_month
+from outreach.printing import PrintingUnavailable, pdf_of_page
 from outreach.selectors.audit import recent_changes
 from outreach.selectors.dashboard import dashboard_reads
 from outreach.selectors.data_version import data_version
@@ -55,6 +57,8 @@ from outreach.selectors.scope import (
     account_count,
     dashboard_accounts,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def figures_viewer_required(view):
@@ -123,61 +127,80 @@ def dashboard_view(request):
 
 @require_safe
 @figures_viewer_required
-def monthly_report_view(request, month: str):
+def monthly_report_view(request, month: str, as_pdf: bool = False):
     """A month's report, for the director: the month's figures, as the dashboard has them for that month,
-    on paper-shaped page, with what is still missing from it."""
+    on a page shaped for A4, with what is still missing from it; as a PDF too."""
     try:
         period = parse_month(month)
     except ValidationError as error:
-        return _report_refused(request, error.messages[0])
+        return _report_response(request, _refused(error.messages[0]))
     query = QueryDict(mutable=True)
     query.update({**DashboardFilterForm.DEFAULTS, "end": format_month(period)})
     title = _("Monthly report, %(month)s") % {"month": month_label(period)}
-    return _report(request, query, period=period, title=title, kind="monthly")
+    report = _report_context(request, query, period=period, title=title)
+    return _report_response(request, report, pdf_name=f"outreach-{format_month(period)}.pdf" if as_pdf else None)
 
 
 @require_safe
 @figures_viewer_required
-def yearly_report_view(request, year: int):
+def yearly_report_view(request, year: int, as_pdf: bool = False):
     """A year's report: its figures at the year's end (this year's: at its latest complete month), its
-    growth year by year."""
+    growth year by year; as a PDF too."""
     today = timezone.localdate()
     if not 2000 <= year <= today.year:
-        return _report_refused(
-            request, _("There is no report of %(year)s: choose a year up to this one.") % {"year": year}
+        return _report_response(
+            request, _refused(_("There is no report of %(year)s: choose a year up to this one.") % {"year": year})
         )
     query = QueryDict(mutable=True)
     query.update({**DashboardFilterForm.DEFAULTS, "granularity": "year"})
     if year < today.year:
         query["end"] = format_month(date(year, 12, 1))  # the year's last month with figures, up to December
     title = _("Yearly report, %(year)s") % {"year": year}
-    return _report(request, query, period=None, title=title, kind="yearly", year=year)
+    report = _report_context(request, query, period=None, title=title, year=year)
+    return _report_response(request, report, pdf_name=f"outreach-{year}.pdf" if as_pdf else None)
 
 
-def _report(request, query, *, period, title: str, kind: str, year: int | None = None):
+def _report_context(request, query, *, period, title: str, year: int | None = None) -> tuple[dict, int]:
+    """What a report places, and its status: its period's figures, or why there are none."""
     context, status = _figures_context(request, query)
     if status != 200:
         errors = [error for field in context["filters"] for error in field.errors]
-        return _report_refused(request, " ".join(errors) or _("This report cannot be made."))
+        return _refused(" ".join(errors) or _("This report cannot be made."))
     shown = context.get("latest")
     if year is not None and shown is not None and shown.year != year:
         shown = None  # the year has no figures (this year's are not entered yet)
     if period is not None and shown != period:
         shown = None  # the month has no figures yet: another month's would not be its report
-    context.update(
-        report_title=title,
-        report_kind=kind,
-        shown=shown,
-        prepared_at=timezone.localtime(),
+    context.update(report_title=title, shown=shown, prepared_at=timezone.localtime())
+    if shown is None:
+        return context, 404
+    missing, missing_count = accounts_not_reported(shown)
+    context.update(not_reported=missing, not_reported_count=missing_count, pdf_link=f"{request.path.rstrip('/')}.pdf")
+    return context, 200
+
+
+def _refused(message: str) -> tuple[dict, int]:
+    return {"report_title": _("Report"), "refused": message}, 400
+
+
+def _report_response(request, report: tuple[dict, int], *, pdf_name: str | None = None):
+    """The report's page, or its PDF: the same page, printed by Chromium (`printing`)."""
+    context, status = report
+    if pdf_name is None or status != 200:
+        return render(request, "outreach/report.html", context, status=status)
+    html = render_to_string("outreach/report.html", context, request)
+    try:
+        pdf = pdf_of_page(html, path=request.path.removesuffix(".pdf") + "/", language=translation.get_language())
+    except PrintingUnavailable as error:
+        logger.error("The report's PDF could not be made: %s", error)
+        unavailable = _("The PDF cannot be made just now; the report's page below prints the same. Try again later.")
+        context.update(refused=unavailable, pdf_link=None)
+        response = render(request, "outreach/report.html", context, status=503)
+        response["Retry-After"] = "60"
+        return response
+    return HttpResponse(
+        pdf, content_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{pdf_name}"'}
     )
-    if shown is not None:
-        missing, missing_count = accounts_not_reported(shown)
-        context.update(not_reported=missing, not_reported_count=missing_count)
-    return render(request, "outreach/report.html", context)
-
-
-def _report_refused(request, message: str):
-    return render(request, "outreach/report.html", {"report_title": _("Report"), "refused": message}, status=400)
 
 
 # How long a built dashboard is kept: a new data version replaces it long before; this only bounds memory.

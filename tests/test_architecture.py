@@ -43,6 +43,7 @@ LAYERS = (  # Layer(name, rank, the lowest rank that may import it, modules), th
                            "accounts.roles")),
     Layer("selectors", 3, 4, ("outreach.selectors",)),
     Layer("services", 4, 5, ("outreach.services",)),
+    Layer("printing", 4, 5, ("outreach.printing",)),
     Layer("forms", 5, 6, ("outreach.forms", "outreach.filters", "accounts.forms")),
     # Surfaces: anything below, never one another; only the wiring imports them.
     Layer("views (surface)", 6, WIRING, ("outreach.views",)),

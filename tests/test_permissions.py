@@ -27,6 +27,8 @@ PAGES = {
     "recent_changes": SIGNED_IN,
     "monthly_report": SIGNED_IN,
     "yearly_report": SIGNED_IN,
+    "monthly_report_pdf": SIGNED_IN,
+    "yearly_report_pdf": SIGNED_IN,
     "snapshots_csv": SIGNED_IN,
     "snapshots_xlsx": SIGNED_IN,
     "summary_csv": SIGNED_IN,
@@ -160,6 +162,8 @@ def url_for(name: str | None, route: str, objects: dict) -> str:
         "accounts:password_reset_confirm": {"args": ("MQ", "not-a-token")},
         "monthly_report": {"kwargs": {"month": "2024-02"}},
         "yearly_report": {"kwargs": {"year": 2024}},
+        "monthly_report_pdf": {"kwargs": {"month": "2024-02"}},
+        "yearly_report_pdf": {"kwargs": {"year": 2024}},
     }
     return reverse(name, **arguments.get(name, {}))
 

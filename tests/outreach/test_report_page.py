@@ -68,9 +68,9 @@ def test_the_yearly_report_shows_the_years_latest_month(seeded, django_app, mana
     [
         ("/reports/monthly/2024-13/", 400, "“2024-13” is not a month"),
         ("/reports/monthly/2031-01/", 400, "is in the future"),
-        ("/reports/monthly/2024-03/", 200, "No figures of this period have been entered yet; the latest month"),
+        ("/reports/monthly/2024-03/", 404, "No figures of this period have been entered yet; the latest month"),
         ("/reports/yearly/2031/", 400, "There is no report of 2031"),
-        ("/reports/yearly/2019/", 200, "No figures of this period have been entered."),
+        ("/reports/yearly/2019/", 404, "No figures of this period have been entered."),
     ],
 )
 def test_a_period_without_a_report_says_why(seeded, django_app, manager, path, status, message):
