@@ -175,7 +175,8 @@ def _report_context(request, query, *, period, title: str, year: int | None = No
     if shown is None:
         return context, 404
     missing, missing_count = accounts_not_reported(shown)
-    context.update(not_reported=missing, not_reported_count=missing_count, pdf_link=f"{request.path.rstrip('/')}.pdf")
+    page = request.path.removesuffix(".pdf").rstrip("/")  # the same for the page and for its PDF
+    context.update(not_reported=missing, not_reported_count=missing_count, pdf_link=f"{page}.pdf")
     return context, 200
 
 
