@@ -194,8 +194,8 @@ def _report_response(request, report: tuple[dict, int], *, pdf_name: str | None 
         pdf = pdf_of_page(html, path=request.path.removesuffix(".pdf") + "/", language=translation.get_language())
     except PrintingUnavailable as error:
         logger.error("The report's PDF could not be made: %s", error)
-        unavailable = _("The PDF cannot be made just now; the report's page below prints the same. Try again later.")
-        context.update(refused=unavailable, pdf_link=None)
+        unavailable = _("The PDF cannot be made just now; the report below prints the same. Try again later.")
+        context.update(pdf_unavailable=unavailable, pdf_link=None)
         response = render(request, "outreach/report.html", context, status=503)
         response["Retry-After"] = "60"
         return response

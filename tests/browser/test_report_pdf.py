@@ -59,4 +59,5 @@ def test_without_chromium_the_pdf_is_a_page_saying_so(seeded, django_app, manage
     page = django_app.get("/reports/monthly/2024-02.pdf", user=manager, expect_errors=True)
 
     assert page.status_int == 503 and page.headers["Retry-After"] == "60"
-    assert "The PDF cannot be made just now" in page.text
+    assert "The PDF cannot be made just now; the report below prints the same." in page.text
+    assert "Every active account has reported Feb 2024." in page.text and "30,906,000" in page.text
