@@ -269,6 +269,15 @@ def contrast(first: str, second: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+def wait_for_charts_within(page, width: int) -> None:
+    """Until every chart is redrawn within the paper's printable width."""
+    page.wait_for_function(
+        "(width) => Array.from(document.querySelectorAll('.chart .main-svg')).every("
+        "(svg) => svg.getBoundingClientRect().right <= width)",
+        arg=width,
+    )
+
+
 def overflowing(page, width: int) -> list[str]:
     """The cards, charts and tables whose box reaches past `width`, and the page itself if it scrolls sideways."""
     return page.evaluate(
@@ -297,11 +306,7 @@ def test_the_printed_dashboard_fits_the_paper_with_its_header_and_open_table(pag
 
     page.set_viewport_size({"width": width, "height": 1100})
     page.emulate_media(media="print")
-    page.wait_for_function(
-        "(width) => Array.from(document.querySelectorAll('.chart .main-svg')).every("
-        "(svg) => svg.getBoundingClientRect().right <= width)",
-        arg=width,
-    )
+    wait_for_charts_within(page, width)
 
     assert overflowing(page, width) == []
     assert page.locator(".modebar-container").first.is_hidden()
@@ -357,11 +362,7 @@ def test_the_monthly_report_is_reached_from_the_dashboard_and_fits_a4_in_both_la
 
     page.set_viewport_size({"width": A4_PRINTABLE_WIDTH, "height": 1100})
     page.emulate_media(media="print")
-    page.wait_for_function(
-        "(width) => Array.from(document.querySelectorAll('.chart .main-svg')).every("
-        "(svg) => svg.getBoundingClientRect().right <= width)",
-        arg=A4_PRINTABLE_WIDTH,
-    )
+    wait_for_charts_within(page, A4_PRINTABLE_WIDTH)
     assert overflowing(page, A4_PRINTABLE_WIDTH) == []
     assert page.locator(".site-header").is_hidden()
     screenshot(page, "monthly-report-print")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
-from outreach.imports.backoffice.cells import MISSING, day_cell, is_sum_line, last_day, month_of
+from outreach.imports.backoffice.cells import MISSING, count_cell, day_cell, is_sum_line, last_day, month_of
 from outreach.imports.backoffice.reading import (
     INCREASE,
     MISSING_DAYS,
@@ -79,3 +79,18 @@ def read_days(lines, start: int, day_index: int, day_column: str, value_index: i
             )
         days[day] = (number, value)
     return days
+
+
+def daily_columns(lines, start: int, index: dict[str, int], kinds: dict[str, str]):
+    """The month figures of each of a daily file's columns (`kinds`: metric -> TOTAL or INCREASE), read from
+    the lines after its header at `start` (`index`: column -> cell, "day" among them)."""
+    header = lines[start][1]
+    day_column = str(header[index["day"]])
+    figures, skipped = [], []
+    for metric, kind in kinds.items():
+        column = str(header[index[metric]])
+        days = read_days(lines, start, index["day"], day_column, index[metric], column, count_cell)
+        read_figures, read_skipped = month_figures(days, metric=metric, kind=kind, column=column)
+        figures += read_figures
+        skipped += read_skipped
+    return figures, skipped

@@ -5,8 +5,8 @@ before's total."""
 
 from django.utils.translation import gettext_lazy as _
 
-from outreach.imports.backoffice.cells import count_cell, find_header, title_texts
-from outreach.imports.backoffice.daily import month_figures, read_days
+from outreach.imports.backoffice.cells import find_header, title_texts
+from outreach.imports.backoffice.daily import daily_columns
 from outreach.imports.backoffice.reading import INCREASE, Format, Reading
 
 COLUMNS = {"day": ("日期", "时间"), "videos": ("投稿量", "投稿数", "发布作品数"), "views": ("总播放量", "播放量")}
@@ -17,15 +17,7 @@ def read(lines, today) -> Reading | None:
     if found is None:
         return None
     start, index = found
-    header = lines[start][1]
-    day_column = str(header[index["day"]])
-    figures, skipped = [], []
-    for metric in ("videos", "views"):
-        column = str(header[index[metric]])
-        days = read_days(lines, start, index["day"], day_column, index[metric], column, count_cell)
-        read_figures, read_skipped = month_figures(days, metric=metric, kind=INCREASE, column=column)
-        figures += read_figures
-        skipped += read_skipped
+    figures, skipped = daily_columns(lines, start, index, {"videos": INCREASE, "views": INCREASE})
     return Reading(format=FORMAT, titles=title_texts(lines, start), figures=figures, skipped=skipped)
 
 

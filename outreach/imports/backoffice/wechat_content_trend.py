@@ -5,8 +5,8 @@ articles published in each month it covers whole: the sum of 发表篇数. Its �
 
 from django.utils.translation import gettext_lazy as _
 
-from outreach.imports.backoffice.cells import count_cell, find_header, header_key, title_texts
-from outreach.imports.backoffice.daily import month_figures, read_days
+from outreach.imports.backoffice.cells import find_header, header_key, title_texts
+from outreach.imports.backoffice.daily import daily_columns
 from outreach.imports.backoffice.reading import INCREASE, Format, Reading
 
 COLUMNS = {"day": ("日期",), "articles": ("发表篇数", "发文篇数", "发表文章数")}
@@ -23,9 +23,7 @@ def read(lines, today) -> Reading | None:
     left_of_articles = [i for i in range(index["articles"]) if header_key(header[i]) == header_key("日期")]
     if left_of_articles:
         index["day"] = left_of_articles[-1]
-    day_column, articles_column = str(header[index["day"]]), str(header[index["articles"]])
-    days = read_days(lines, start, index["day"], day_column, index["articles"], articles_column, count_cell)
-    figures, skipped = month_figures(days, metric="articles", kind=INCREASE, column=articles_column)
+    figures, skipped = daily_columns(lines, start, index, {"articles": INCREASE})
     return Reading(
         format=FORMAT, titles=title_texts(lines, start), figures=figures, skipped=skipped, notes=[READERS_NOT_READS]
     )

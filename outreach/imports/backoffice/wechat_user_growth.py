@@ -4,8 +4,8 @@ It fills followers at the end of each month it covers to the month's last day: �
 
 from django.utils.translation import gettext_lazy as _
 
-from outreach.imports.backoffice.cells import count_cell, find_header, title_texts
-from outreach.imports.backoffice.daily import month_figures, read_days
+from outreach.imports.backoffice.cells import find_header, title_texts
+from outreach.imports.backoffice.daily import daily_columns
 from outreach.imports.backoffice.reading import TOTAL, Format, Reading
 
 COLUMNS = {"day": ("时间", "日期"), "followers": ("累积关注人数", "累计关注人数", "总关注人数")}
@@ -16,10 +16,7 @@ def read(lines, today) -> Reading | None:
     if found is None:
         return None
     start, index = found
-    header = lines[start][1]
-    day_column, followers_column = str(header[index["day"]]), str(header[index["followers"]])
-    days = read_days(lines, start, index["day"], day_column, index["followers"], followers_column, count_cell)
-    figures, skipped = month_figures(days, metric="followers", kind=TOTAL, column=followers_column)
+    figures, skipped = daily_columns(lines, start, index, {"followers": TOTAL})
     return Reading(format=FORMAT, titles=title_texts(lines, start), figures=figures, skipped=skipped)
 
 
