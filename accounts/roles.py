@@ -42,3 +42,15 @@ def ensure_roles(group_model, permission_model) -> None:
     group_model.objects.get_or_create(name=MANAGERS)[0].permissions.set(permissions(MANAGER_PERMISSIONS))
     group_model.objects.get_or_create(name=STAFF)[0].permissions.set(permissions(STAFF_PERMISSIONS))
     group_model.objects.get_or_create(name=ADMINISTRATORS)[0].permissions.set(permission_model.objects.all())
+
+
+def ensure_roles_migrating(apps) -> None:
+    """`ensure_roles` from a migration: the permissions of models added so far are otherwise created only
+    after every migration has run, and the groups need them now."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))

@@ -324,3 +324,16 @@ def month_shown(months: list[MonthCoverage], *, latest: date | None, end_chosen:
     if latest is not None and not end_chosen and complete is not None and complete < latest:
         return complete
     return latest
+
+
+def report_month_due(
+    today: date, *, send_day: int, last_month_has_figures: bool, last_month_complete: bool, latest_earlier: date | None
+) -> date | None:
+    """The month whose report is due on `today`: last month as soon as every active account has reported it,
+    or from `send_day` of this month with what is missing stated, whichever comes first; until then, the latest
+    earlier month with figures (whose own day has passed). A month with no figures at all has no report.
+    None when no month before this one has figures."""
+    last_month = add_months(date(today.year, today.month, 1), -1)
+    if last_month_has_figures and (last_month_complete or today.day >= send_day):
+        return last_month
+    return latest_earlier

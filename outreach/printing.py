@@ -1,17 +1,17 @@
 """Pages printed to PDF by headless Chromium, as a browser prints them (the way Grafana's image renderer
 does): the charts drawn by the page's own script, the text real text. Offline: the page is handed to the
-browser directly, its static files are served from this installation's own, and every other request is
-refused, so nothing is fetched from another host and no request comes back to this server.
+browser directly, as though at the site's own address (so that the PDF's links lead back to the site), its
+static files are served from this installation's own, and every other request is refused, so nothing is
+fetched from another host and no request comes back to this server.
 """
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
-# Where the printed page pretends to be: a name no network resolves, as every request is answered here.
-_ORIGIN = "http://report.outreach.invalid"
 # How long the page may take to draw its charts before the PDF is given up (a busy server, a slow disk).
 _DRAW_TIMEOUT_MS = 30_000
 
@@ -20,8 +20,8 @@ class PrintingUnavailable(Exception):
     """No Chromium to print with (CHROMIUM_PATH), or it failed: the PDF cannot be made now."""
 
 
-def pdf_of_page(html: str, *, path: str, language: str) -> bytes:
-    """The page (`html`, as served at `path`) printed to an A4 PDF once its charts are drawn.
+def pdf_of_page(html: str, *, url: str, language: str) -> bytes:
+    """The page (`html`, as served at `url`) printed to an A4 PDF once its charts are drawn.
 
     In a thread of its own: Playwright's synchronous API refuses a thread that runs an event loop (an ASGI
     server's, or another Playwright session's)."""
@@ -29,10 +29,10 @@ def pdf_of_page(html: str, *, path: str, language: str) -> bytes:
     if not Path(executable).exists():
         raise PrintingUnavailable(f"no Chromium at {executable}")
     with ThreadPoolExecutor(max_workers=1) as printer:
-        return printer.submit(_print, html, path, language, executable).result()
+        return printer.submit(_print, html, url, language, executable).result()
 
 
-def _print(html: str, path: str, language: str, executable: str) -> bytes:
+def _print(html: str, url: str, language: str, executable: str) -> bytes:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -41,8 +41,8 @@ def _print(html: str, path: str, language: str, executable: str) -> bytes:
             browser = playwright.chromium.launch(executable_path=executable)
             try:
                 page = browser.new_page(locale="zh-CN" if language == "zh-hans" else "en-GB")
-                page.route("**/*", lambda route: _answer(route, html, path))
-                page.goto(_ORIGIN + path, wait_until="load")
+                page.route("**/*", lambda route: _answer(route, html, url))
+                page.goto(url, wait_until="load")
                 page.emulate_media(media="print")
                 # What a print dialog does first: the page's own handler draws every chart for the paper.
                 page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
@@ -58,12 +58,13 @@ def _print(html: str, path: str, language: str, executable: str) -> bytes:
         raise PrintingUnavailable(str(error).splitlines()[0]) from None
 
 
-def _answer(route, html: str, path: str) -> None:
+def _answer(route, html: str, page_url: str) -> None:
     url = route.request.url
-    if url.split("#")[0] == _ORIGIN + path:
+    if url.split("#")[0] == page_url:
         route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
         return
-    static_prefix = _ORIGIN + settings.STATIC_URL
+    origin = urlsplit(page_url)
+    static_prefix = f"{origin.scheme}://{origin.netloc}{settings.STATIC_URL}"
     if url.startswith(static_prefix):
         found = _static_file(url[len(static_prefix) :].split("?")[0])
         if found is not None:

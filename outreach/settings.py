@@ -162,6 +162,24 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Outreach <outreach@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[Outreach] "
+# The site's own address, for the links in mail sent without a request (the monthly report's, its
+# unsubscribe link): by default the first host the site answers to, over HTTPS in production.
+SITE_URL = env(
+    "SITE_URL",
+    default=f"http://127.0.0.1:{env('PORT', default='8000')}" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
+).rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL is {SITE_URL!r}: it is the site's address, e.g. https://outreach.example.org."
+    )
+# The monthly report goes out when its month is complete, or on this day of the next month (1 to 28) with
+# what is missing stated, whichever comes first (`manage.py send_monthly_reports`).
+MONTHLY_REPORT_DAY = env.int("MONTHLY_REPORT_DAY", default=10)
+if not 1 <= MONTHLY_REPORT_DAY <= 28:
+    raise ImproperlyConfigured(
+        f"MONTHLY_REPORT_DAY is {MONTHLY_REPORT_DAY}: a day every month has, from 1 to 28 (the day of the month "
+        "after a report's month on which it goes out even if some accounts have not reported)."
+    )
 # Who is mailed a server error's traceback: "Ops <ops@museum.example>,b@museum.example".
 ADMINS = getaddresses([env("ADMINS", default="")])
 if any("@" not in address for _name, address in ADMINS):

@@ -5,20 +5,17 @@ import hashlib
 import json
 import logging
 import sys
-from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import (
     FileResponse,
     HttpResponse,
     HttpResponseBadRequest,
     JsonResponse,
-    QueryDict,
     StreamingHttpResponse,
 )
 from django.middleware.csrf import get_token
@@ -32,20 +29,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
-from outreach.display.dashboard import dashboard_page
 from outreach.files.columns import INCREMENT_COLUMNS, SNAPSHOT_COLUMNS, SUMMARY_COLUMNS, summary_rows, translated_header
 from outreach.files.copy_writer import COPY_LINE, copy_csv_chunks
 from outreach.files.csv_writer import csv_chunks, snapshot_cells
 from outreach.files.xlsx_writer import xlsx_file
 from outreach.filters import DashboardFilterForm, ReportFilterForm
-from outreach.language import is_chinese
-from outreach.models import Platform
-from outreach.months import format_month, month_label, parse_month
-from outreach.printing import PrintingUnavailable, pdf_of_page
+from outreach.months import format_month
+from outreach.printing import PrintingUnavailable
+from outreach.reports.figures import figures_context, filter_form
+from outreach.reports.pages import monthly_report, report_pdf, yearly_report
 from outreach.selectors.audit import recent_changes
-from outreach.selectors.dashboard import dashboard_reads
 from outreach.selectors.data_version import data_version
-from outreach.selectors.entry import accounts_not_reported
 from outreach.selectors.exports import (
     account_year_summaries,
     export_period_range,
@@ -54,8 +48,6 @@ from outreach.selectors.exports import (
 )
 from outreach.selectors.scope import (
     Scope,
-    account_count,
-    dashboard_accounts,
 )
 
 logger = logging.getLogger(__name__)
@@ -67,22 +59,6 @@ def figures_viewer_required(view):
     saved a moment ago shows on the next visit)."""
     guarded = login_required(permission_required("outreach.view_metricsnapshot", raise_exception=True)(view))
     return cache_control(private=True, no_cache=True)(guarded)
-
-
-def _filters(form_class, request, data):
-    """The filter form, with the accounts to list while they are few (else a field of account numbers)."""
-    platforms = list(Platform.objects.all())
-    total = account_count()
-    listed = dashboard_accounts() if total <= form_class.LISTED_ACCOUNTS_AT_MOST else None
-    form = form_class(data, platforms=platforms, accounts=listed, today=timezone.localdate())
-    return form, platforms, total
-
-
-def _download_query(scope_query: str, *, translated_headers: bool) -> str:
-    """The downloads' query string: the dashboard's scope, and on the Chinese page the columns in Chinese."""
-    if not translated_headers:
-        return scope_query
-    return "&".join(part for part in (scope_query, "headers=translated") if part)
 
 
 @require_safe
@@ -130,15 +106,8 @@ def dashboard_view(request):
 def monthly_report_view(request, month: str, as_pdf: bool = False):
     """A month's report, for the director: the month's figures, as the dashboard has them for that month,
     on a page shaped for A4, with what is still missing from it; as a PDF too."""
-    try:
-        period = parse_month(month)
-    except ValidationError as error:
-        return _report_response(request, _refused(error.messages[0]))
-    query = QueryDict(mutable=True)
-    query.update({**DashboardFilterForm.DEFAULTS, "end": format_month(period)})
-    title = _("Monthly report, %(month)s") % {"month": month_label(period)}
-    report = _report_context(request, query, period=period, title=title)
-    return _report_response(request, report, pdf_name=f"outreach-{format_month(period)}.pdf" if as_pdf else None)
+    report = monthly_report(month, page_path=reverse("monthly_report", kwargs={"month": month}))
+    return _report_response(request, report, pdf_name=f"outreach-{month}.pdf" if as_pdf else None)
 
 
 @require_safe
@@ -146,42 +115,8 @@ def monthly_report_view(request, month: str, as_pdf: bool = False):
 def yearly_report_view(request, year: int, as_pdf: bool = False):
     """A year's report: its figures at the year's end (this year's: at its latest complete month), its
     growth year by year; as a PDF too."""
-    today = timezone.localdate()
-    if not 2000 <= year <= today.year:
-        return _report_response(
-            request, _refused(_("There is no report of %(year)s: choose a year up to this one.") % {"year": year})
-        )
-    query = QueryDict(mutable=True)
-    query.update({**DashboardFilterForm.DEFAULTS, "granularity": "year"})
-    if year < today.year:
-        query["end"] = format_month(date(year, 12, 1))  # the year's last month with figures, up to December
-    title = _("Yearly report, %(year)s") % {"year": year}
-    report = _report_context(request, query, period=None, title=title, year=year)
+    report = yearly_report(year, page_path=reverse("yearly_report", kwargs={"year": year}))
     return _report_response(request, report, pdf_name=f"outreach-{year}.pdf" if as_pdf else None)
-
-
-def _report_context(request, query, *, period, title: str, year: int | None = None) -> tuple[dict, int]:
-    """What a report places, and its status: its period's figures, or why there are none."""
-    context, status = _figures_context(request, query)
-    if status != 200:
-        errors = [error for field in context["filters"] for error in field.errors]
-        return _refused(" ".join(errors) or _("This report cannot be made."))
-    shown = context.get("latest")
-    if year is not None and shown is not None and shown.year != year:
-        shown = None  # the year has no figures (this year's are not entered yet)
-    if period is not None and shown != period:
-        shown = None  # the month has no figures yet: another month's would not be its report
-    context.update(report_title=title, shown=shown, prepared_at=timezone.localtime())
-    if shown is None:
-        return context, 404
-    missing, missing_count = accounts_not_reported(shown)
-    page = request.path.removesuffix(".pdf").rstrip("/")  # the same for the page and for its PDF
-    context.update(not_reported=missing, not_reported_count=missing_count, pdf_link=f"{page}.pdf")
-    return context, 200
-
-
-def _refused(message: str) -> tuple[dict, int]:
-    return {"report_title": _("Report"), "refused": message}, 400
 
 
 def _report_response(request, report: tuple[dict, int], *, pdf_name: str | None = None):
@@ -189,9 +124,8 @@ def _report_response(request, report: tuple[dict, int], *, pdf_name: str | None 
     context, status = report
     if pdf_name is None or status != 200:
         return render(request, "outreach/report.html", context, status=status)
-    html = render_to_string("outreach/report.html", context, request)
     try:
-        pdf = pdf_of_page(html, path=request.path.removesuffix(".pdf") + "/", language=translation.get_language())
+        pdf = report_pdf(context, site=request.build_absolute_uri("/").rstrip("/"), request=request)
     except PrintingUnavailable as error:
         logger.error("The report's PDF could not be made: %s", error)
         unavailable = _("The PDF cannot be made just now; the report below prints the same. Try again later.")
@@ -265,44 +199,12 @@ def _code_fingerprint() -> str:
 
 def _dashboard_figures(request) -> tuple[str, int]:
     """The figures part of the dashboard, rendered, and its status (400 for filters that do not apply)."""
-    context, status = _figures_context(request, DashboardFilterForm.with_defaults(request.GET))
+    context, status = figures_context(DashboardFilterForm.with_defaults(request.GET), link_query=request.GET)
     return render_to_string("outreach/dashboard_figures.html", context, request), status
 
 
-def _figures_context(request, query) -> tuple[dict, int]:
-    """What a page of figures places for these filters (the dashboard's, or a report's), and its status."""
-    filters, platforms, total = _filters(DashboardFilterForm, request, query)
-    context = {"filters": filters, "platforms": platforms, "has_accounts": total > 0}
-    if not filters.is_valid():
-        return context, 400
-    chosen = filters.cleaned_data
-    reads = dashboard_reads(
-        filters.scope(),
-        metric=chosen["metric"],
-        by=chosen["by"],
-        platforms=platforms,
-        every_account=total,
-        end_chosen=chosen["end"] is not None,
-    )
-    page = dashboard_page(reads, chosen=chosen, platforms=platforms, link_to=lambda end: _dashboard_link(request, end))
-    translated_headers = is_chinese()
-    context.update(
-        page,
-        report_query=_download_query(filters.scope_query(end=reads.scope.end), translated_headers=translated_headers),
-        translated_headers=translated_headers,
-    )
-    return context, 200
-
-
-def _dashboard_link(request, end) -> str:
-    """This dashboard, with the same filters, ending at another month."""
-    query = request.GET.copy()
-    query["end"] = format_month(end)
-    return f"{reverse('dashboard')}?{query.urlencode()}"
-
-
 def _report_scope(request) -> tuple[Scope | None, ReportFilterForm]:
-    filters, platforms, _total = _filters(ReportFilterForm, request, request.GET)
+    filters, _platforms, _total = filter_form(ReportFilterForm, request.GET)
     if not filters.is_valid():
         return None, filters
     return filters.scope(), filters

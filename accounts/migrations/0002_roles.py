@@ -1,18 +1,12 @@
 """The groups Staff, Managers and Administrators, with their permissions (see accounts/roles.py)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 from accounts import roles
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are otherwise created after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    roles.ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    roles.ensure_roles_migrating(apps)
 
 
 def remove_roles(apps, schema_editor):

@@ -1,12 +1,10 @@
-"""The outreach domain: platforms, the museum's accounts on them, and monthly figures.
+"""The figures: platforms, the museum's accounts on them, their monthly snapshots, milestones, imports,
+and what is derived from them (the kept monthly totals, the data version).
 
 Counts are cumulative totals at the end of a month; empty means "not reported" and is never shown
 or summed as 0. Rules that compare rows (a total must not go down) live in `outreach.rules`, called
 from `MetricSnapshot.clean` and from every other write path; the database holds the one-row
 invariants as constraints.
-
-One module while the models are these six: it becomes a package (`models/`, re-exported here, as
-NetBox's `circuits/models/`) when institutions, targets and subscriptions arrive.
 """
 
 from datetime import date

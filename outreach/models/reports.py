@@ -1,0 +1,135 @@
+"""The monthly report by e-mail: who subscribes to it, in which language, and each delivery of a month's
+report to one person, with its attempts and result.
+
+A delivery is one row per person and month (a constraint of the database): a scheduler that runs twice, or
+two that run at once, find the row already there and send nothing more. Sending claims the row first by a
+conditional update (`services.deliveries.claim_delivery`), so only one run sends it.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from outreach.fields import MonthField
+from outreach.months import format_month
+
+# The permission a person needs to receive the report: the figures it holds are the dashboard's.
+REPORT_PERMISSION = "outreach.view_metricsnapshot"
+
+
+def receiving_problem(user) -> str | None:
+    """Why this person cannot receive the monthly report by e-mail, or None when they can."""
+    if not user.is_active:
+        return str(_("This person's account is deactivated."))
+    if not user.email:
+        return str(_("This person has no e-mail address: add one to their account first."))
+    if not user.has_perm(REPORT_PERMISSION):
+        return str(_("This person may not see the figures (the Managers, Staff or Administrators group)."))
+    return None
+
+
+class ReportSubscription(models.Model):
+    """A person who receives the monthly report by e-mail, in one language. One per person: subscribing
+    again changes the language; unsubscribing deletes it (the deliveries already made stay recorded)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_subscription",
+        verbose_name=_("person"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    created_at = models.DateTimeField(_("subscribed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("user__username",)
+        verbose_name = _("monthly report subscription")
+        verbose_name_plural = _("monthly report subscriptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="report_subscription_language_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_language_display()})"
+
+    def clean(self) -> None:
+        if self.user_id is not None:
+            problem = receiving_problem(self.user)
+            if problem:
+                raise ValidationError({"user": problem})
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("waiting to be sent")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("sent")
+    RETRYING = "retrying", _("failed, to be tried again")
+    FAILED = "failed", _("failed, not tried again")
+    CANCELLED = "cancelled", _("not sent")
+
+
+# Tries before a delivery is given up, and the wait before each next one: 5 minutes, then three times longer
+# each time, at most 6 hours (about a day and a half in all), so that a mail server down overnight is
+# waited for and one that refuses the address for good is not asked every few minutes for ever.
+DELIVERY_ATTEMPTS = 8
+FIRST_RETRY = timedelta(minutes=5)
+LONGEST_RETRY = timedelta(hours=6)
+# A delivery claimed this long ago and neither sent nor failed was interrupted (its run stopped): tried again.
+INTERRUPTED_AFTER = timedelta(minutes=30)
+
+
+def retry_delay(attempts: int) -> timedelta | None:
+    """How long to wait before trying again after `attempts` failed tries; None once they are all spent."""
+    if attempts >= DELIVERY_ATTEMPTS:
+        return None
+    return min(FIRST_RETRY * 3 ** (attempts - 1), LONGEST_RETRY)
+
+
+class ReportDelivery(models.Model):
+    """One month's report for one person: when it was made due, each try, and what happened."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_deliveries",
+        verbose_name=_("person"),
+    )
+    period = MonthField(_("month"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    address = models.EmailField(_("sent to"), max_length=254)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    created_at = models.DateTimeField(_("due since"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next try"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("last try began"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    # What the report said of the month when it went out: whether every active account had reported it.
+    complete = models.BooleanField(_("month complete"), null=True, blank=True)
+    accounts_not_reported = models.PositiveIntegerField(_("accounts not reported"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-period", "user__username")
+        verbose_name = _("monthly report delivery")
+        verbose_name_plural = _("monthly report deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=("user", "period"), name="one_report_delivery_per_person_and_month"),
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="report_delivery_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status=DeliveryStatus.SENT) | Q(sent_at__isnull=False),
+                name="report_delivery_sent_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=("status", "next_attempt_at"), name="report_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {format_month(self.period)}"

@@ -1,0 +1,53 @@
+"""Reads of the monthly report by e-mail: which month's report is due, who is still to receive it, what is
+left to try, and what a person has received."""
+
+from datetime import date, datetime
+
+from django.db.models import Max, Q
+
+from outreach import coverage
+from outreach.models import DeliveryStatus, MetricSnapshot, ReportDelivery, ReportSubscription
+from outreach.models.reports import INTERRUPTED_AFTER
+from outreach.months import add_months
+from outreach.selectors.entry import accounts_not_reported
+
+
+def report_month_due(today: date, *, send_day: int) -> date | None:
+    """The month whose report goes out today (`coverage.report_month_due` says when), None if none has figures."""
+    last_month = add_months(date(today.year, today.month, 1), -1)
+    has_figures = MetricSnapshot.objects.filter(period=last_month).exists()
+    return coverage.report_month_due(
+        today,
+        send_day=send_day,
+        last_month_has_figures=has_figures,
+        last_month_complete=has_figures and accounts_not_reported(last_month, at_most=0)[1] == 0,
+        latest_earlier=MetricSnapshot.objects.filter(period__lt=last_month).aggregate(latest=Max("period"))["latest"],
+    )
+
+
+def subscriptions_not_delivered(period: date) -> list[ReportSubscription]:
+    """The subscriptions with no delivery of this month's report yet (the person's, whatever its result)."""
+    return list(
+        ReportSubscription.objects.select_related("user")
+        .exclude(user__report_deliveries__period=period)
+        .order_by("user__username")
+    )
+
+
+def deliveries_to_try(now: datetime) -> list[ReportDelivery]:
+    """What is to be sent now, oldest month first: new deliveries, failed ones whose wait is over, and ones
+    whose try was interrupted (its run stopped before it was sent or failed)."""
+    waiting = Q(status__in=(DeliveryStatus.PENDING, DeliveryStatus.RETRYING), next_attempt_at__lte=now)
+    interrupted = Q(status=DeliveryStatus.SENDING, claimed_at__lte=now - INTERRUPTED_AFTER)
+    return list(
+        ReportDelivery.objects.filter(waiting | interrupted).select_related("user").order_by("period", "language", "pk")
+    )
+
+
+def deliveries_of(user, *, at_most: int = 12) -> list[ReportDelivery]:
+    """The latest deliveries of the report to this person, newest month first."""
+    return list(ReportDelivery.objects.filter(user=user).order_by("-period")[:at_most])
+
+
+def subscription_of(user) -> ReportSubscription | None:
+    return ReportSubscription.objects.filter(user=user).first()
