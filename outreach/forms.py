@@ -1,8 +1,10 @@
-"""Forms staff type figures into: the admin's snapshot form, the month grid and the import's upload."""
+"""Forms people type into: the admin's snapshot form, the month grid, the import's upload, and the monthly
+report's subscription."""
 
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -346,3 +348,13 @@ class BackofficeAccountForm(forms.Form):
     def __init__(self, *args, platform, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = platform.accounts.active().select_related("platform").order_by("name")
+
+
+class ReportSubscriptionForm(forms.Form):
+    """The language a person receives the monthly report in."""
+
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the report"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+    )

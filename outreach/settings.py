@@ -164,9 +164,9 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[Outreach] "
 # The site's own address, for the links in mail sent without a request (the monthly report's, its
 # unsubscribe link): by default the first host the site answers to, over HTTPS in production.
-SITE_URL = env(
-    "SITE_URL",
-    default=f"http://127.0.0.1:{env('PORT', default='8000')}" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
+SITE_URL = (
+    env("SITE_URL", default="")
+    or (f"http://127.0.0.1:{env('PORT', default='8000')}" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}")
 ).rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(

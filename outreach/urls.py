@@ -17,6 +17,8 @@ urlpatterns = [
         name="monthly_report_pdf",
     ),
     path("reports/yearly/<int:year>.pdf", views.yearly_report_view, {"as_pdf": True}, name="yearly_report_pdf"),
+    path("reports/subscription/", views.report_subscription_view, name="report_subscription"),
+    path("reports/unsubscribe/<str:token>/", views.report_unsubscribe_view, name="report_unsubscribe"),
     path("reports/snapshots.csv", views.snapshots_report, {"file_format": "csv"}, name="snapshots_csv"),
     path("reports/snapshots.xlsx", views.snapshots_report, {"file_format": "xlsx"}, name="snapshots_xlsx"),
     path("reports/summary.csv", views.summary_report, {"file_format": "csv"}, name="summary_csv"),

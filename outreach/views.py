@@ -7,9 +7,11 @@ import logging
 import sys
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import (
     FileResponse,
@@ -19,7 +21,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,19 +29,24 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
 from outreach.files.columns import INCREMENT_COLUMNS, SNAPSHOT_COLUMNS, SUMMARY_COLUMNS, summary_rows, translated_header
 from outreach.files.copy_writer import COPY_LINE, copy_csv_chunks
 from outreach.files.csv_writer import csv_chunks, snapshot_cells
 from outreach.files.xlsx_writer import xlsx_file
 from outreach.filters import DashboardFilterForm, ReportFilterForm
+from outreach.forms import ReportSubscriptionForm
+from outreach.models.reports import receiving_problem
 from outreach.months import format_month
 from outreach.printing import PrintingUnavailable
 from outreach.reports.figures import figures_context, filter_form
+from outreach.reports.links import masked_address, user_id_of_token
 from outreach.reports.pages import monthly_report, report_pdf, yearly_report
 from outreach.selectors.audit import recent_changes
 from outreach.selectors.data_version import data_version
+from outreach.selectors.deliveries import deliveries_of, subscriber, subscription_of
 from outreach.selectors.exports import (
     account_year_summaries,
     export_period_range,
@@ -49,6 +56,7 @@ from outreach.selectors.exports import (
 from outreach.selectors.scope import (
     Scope,
 )
+from outreach.services.deliveries import subscribe, unsubscribe
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +144,70 @@ def _report_response(request, report: tuple[dict, int], *, pdf_name: str | None 
     return HttpResponse(
         pdf, content_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{pdf_name}"'}
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@figures_viewer_required
+def report_subscription_view(request):
+    """The monthly report by e-mail, for the person signed in: subscribe in a language, change it, stop it;
+    and what they have been sent."""
+    subscription = subscription_of(request.user)
+    form = ReportSubscriptionForm(
+        initial={
+            "language": subscription.language if subscription else request.user.language or translation.get_language()
+        }
+    )
+    status = 200
+    if request.method == "POST" and "unsubscribe" in request.POST:
+        if unsubscribe(request.user):
+            messages.success(request, _("You will no longer receive the monthly report."))
+        return redirect("report_subscription")
+    if request.method == "POST":
+        form = ReportSubscriptionForm(request.POST)
+        if form.is_valid():
+            try:
+                subscription = subscribe(request.user, language=form.cleaned_data["language"])
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(
+                    request,
+                    _("You will receive the monthly report in %(language)s at %(address)s.")
+                    % {"language": subscription.get_language_display(), "address": request.user.email},
+                )
+                return redirect("report_subscription")
+        status = 400
+    context = {
+        "form": form,
+        "subscription": subscription,
+        "cannot_receive": receiving_problem(request.user),
+        "deliveries": deliveries_of(request.user),
+        "send_day": settings.MONTHLY_REPORT_DAY,
+    }
+    return render(request, "outreach/report_subscription.html", context, status=status)
+
+
+# Open without signing in: the signed token in the link is the authority, and a mail program's one-click
+# unsubscribe (RFC 8058) posts to it with no session and no CSRF token. A GET changes nothing, so that a
+# mail scanner following the link does not unsubscribe anyone.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def report_unsubscribe_view(request, token: str):
+    """Stop the monthly report from the link in its e-mail: a page that asks, and the button that stops it."""
+    user_id = user_id_of_token(token)
+    user, subscription = subscriber(user_id) if user_id is not None else (None, None)
+    if user is None:
+        return render(request, "outreach/report_unsubscribe.html", {"invalid": True}, status=400)
+    # In the language the person reads the report in, whatever the browser that opened the link says.
+    with translation.override(subscription.language if subscription else user.language or translation.get_language()):
+        stopped = request.method == "POST" and unsubscribe(user)
+        context = {
+            "subscribed": subscription is not None and not stopped,
+            "stopped": stopped,
+            "address": masked_address(user.email),
+        }
+        return render(request, "outreach/report_unsubscribe.html", context)
 
 
 # How long a built dashboard is kept: a new data version replaces it long before; this only bounds memory.

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from outreach.models import MetricSnapshot
+from outreach.selectors.deliveries import deliveries_needing_attention
 
 # How many months of what is still missing the front page lists (the rest are counted).
 FRONT_PAGE_MISSING_MONTHS = 6
@@ -39,6 +40,9 @@ class OutreachAdminSite(admin.AdminSite):
         context = {"may_enter_figures": snapshots.may_enter_figures(request)}
         if context["may_enter_figures"]:
             context["missing_reports"] = snapshots.missing_reports_shown(months_at_most=FRONT_PAGE_MISSING_MONTHS)
+        if request.user.has_perm("outreach.view_reportdelivery"):
+            # A delivery that failed is said where administrators look first, not only in its list.
+            context["deliveries_needing_attention"] = deliveries_needing_attention()
         return super().index(request, {**context, **(extra_context or {})})
 
     def admin_view(self, view, cacheable=False):

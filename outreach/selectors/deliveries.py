@@ -3,6 +3,7 @@ left to try, and what a person has received."""
 
 from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Max, Q
 
 from outreach import coverage
@@ -51,3 +52,18 @@ def deliveries_of(user, *, at_most: int = 12) -> list[ReportDelivery]:
 
 def subscription_of(user) -> ReportSubscription | None:
     return ReportSubscription.objects.filter(user=user).first()
+
+
+def subscriber(user_id: int):
+    """The person an unsubscribe link names (None if they no longer exist), and their subscription if any."""
+    user = get_user_model().objects.filter(pk=user_id).select_related("report_subscription").first()
+    if user is None:
+        return None, None
+    return user, getattr(user, "report_subscription", None)
+
+
+def deliveries_needing_attention() -> int:
+    """How many deliveries failed (to be tried again, or given up) or were not sent: the admin's front page."""
+    return ReportDelivery.objects.filter(
+        status__in=(DeliveryStatus.RETRYING, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED)
+    ).count()

@@ -11,7 +11,6 @@ was being printed, before anything was sent).
 
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 
@@ -72,10 +71,22 @@ def claim_delivery(delivery: ReportDelivery, *, now: datetime) -> bool:
     return claimed == 1
 
 
-def record_sent(delivery: ReportDelivery, *, now: datetime, accounts_not_reported: int) -> None:
+def record_sent(delivery: ReportDelivery, *, now: datetime, address: str, accounts_not_reported: int) -> None:
+    """Sent, to `address` (the person's at the time), saying that many active accounts had not reported."""
     delivery.status, delivery.sent_at, delivery.next_attempt_at = DeliveryStatus.SENT, now, None
+    delivery.address = address  # an earlier try's error stays: the record says it was tried again
     delivery.complete, delivery.accounts_not_reported = accounts_not_reported == 0, accounts_not_reported
-    delivery.save(update_fields=("status", "sent_at", "next_attempt_at", "complete", "accounts_not_reported"))
+    delivery.save(
+        update_fields=(
+            "status",
+            "sent_at",
+            "next_attempt_at",
+            "address",
+            "last_error",
+            "complete",
+            "accounts_not_reported",
+        )
+    )
 
 
 def record_failure(delivery: ReportDelivery, *, now: datetime, error: str) -> datetime | None:
@@ -97,13 +108,13 @@ def cancel_delivery(delivery: ReportDelivery, *, reason: str) -> None:
 
 def retry_now(deliveries, *, now: datetime) -> int:
     """Failed and cancelled deliveries, made due again (the admin's "Try again"), with their tries counted anew;
-    how many. A sent delivery is never sent again. Cancelled ones only if the person can now receive it."""
+    how many. A sent delivery is never sent again, nor one to a person who cannot receive it now."""
     again = 0
     for delivery in deliveries.filter(
         status__in=(DeliveryStatus.FAILED, DeliveryStatus.RETRYING, DeliveryStatus.CANCELLED)
     ):
-        if delivery.status == DeliveryStatus.CANCELLED and receiving_problem(delivery.user):
-            continue
+        if receiving_problem(delivery.user) or not ReportSubscription.objects.filter(user=delivery.user).exists():
+            continue  # it would only be cancelled again
         again += ReportDelivery.objects.filter(pk=delivery.pk, status=delivery.status).update(
             status=DeliveryStatus.RETRYING,
             next_attempt_at=now,
@@ -111,10 +122,3 @@ def retry_now(deliveries, *, now: datetime) -> int:
             address=delivery.user.email or delivery.address,
         )
     return again
-
-
-def check_receiver(user) -> None:
-    """ValidationError saying why this person cannot receive the report, if they cannot."""
-    problem = receiving_problem(user)
-    if problem:
-        raise ValidationError(problem)

@@ -1,0 +1,142 @@
+"""The monthly report by e-mail in the admin: administrators subscribe others (in a language), and read every
+delivery, with its tries and errors; a failed one can be tried again."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+
+from outreach.models import DeliveryStatus, ReportDelivery, ReportSubscription
+from outreach.services import deliveries
+
+
+@admin.register(ReportSubscription)
+class ReportSubscriptionAdmin(admin.ModelAdmin):
+    """Who receives the monthly report, and in which language. Only a person who may see the figures and has an
+    e-mail address can be subscribed (the model's `clean` says why not)."""
+
+    list_display = ("user", "address", "language", "created_at")
+    list_select_related = ("user",)
+    list_filter = ("language",)
+    search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
+    fields = ("user", "language")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user",) if obj else ()  # another person is another subscription
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_active=True).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_lazy("e-mail address"), ordering="user__email")
+    def address(self, subscription: ReportSubscription) -> str:
+        return subscription.user.email
+
+    def save_model(self, request, obj, form, change):
+        deliveries.subscribe(obj.user, language=obj.language)
+
+    def delete_model(self, request, obj):
+        deliveries.unsubscribe(obj.user)
+
+    def delete_queryset(self, request, queryset):
+        for subscription in queryset.select_related("user"):
+            deliveries.unsubscribe(subscription.user)
+
+
+class AttentionFilter(admin.SimpleListFilter):
+    """The deliveries that need someone: failed (to be tried again, or given up) and not sent."""
+
+    title = _lazy("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _lazy("failed or not sent"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(status__in=NEEDS_ATTENTION)
+        return queryset
+
+
+NEEDS_ATTENTION = (DeliveryStatus.RETRYING, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED)
+
+
+@admin.register(ReportDelivery)
+class ReportDeliveryAdmin(admin.ModelAdmin):
+    """Every delivery of the monthly report: who, which month, when, the result. Written by the scheduled run
+    alone, so read-only here; "Try again" makes a failed one due at the next run."""
+
+    list_display = (
+        "period_label",
+        "user",
+        "address",
+        "language",
+        "status",
+        "attempts",
+        "sent_at",
+        "next_attempt_at",
+        "last_error",
+    )
+    list_display_links = ("period_label", "user")
+    list_select_related = ("user",)
+    list_filter = (AttentionFilter, "status", "language", "period")
+    search_fields = ("user__username", "address")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "user",
+        "period_label",
+        "language",
+        "address",
+        "status",
+        "attempts",
+        "created_at",
+        "claimed_at",
+        "next_attempt_at",
+        "sent_at",
+        "complete",
+        "accounts_not_reported",
+        "last_error",
+    )
+    exclude = ("period",)
+    actions = ("try_again",)
+
+    @admin.display(description=_lazy("month"), ordering="period")
+    def period_label(self, delivery: ReportDelivery) -> str:
+        return delivery.period.strftime("%Y-%m")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of what was sent, kept
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("outreach.change_reportdelivery")
+
+    @admin.action(description=_lazy("Try the selected deliveries again"), permissions=["retry"])
+    def try_again(self, request, queryset):
+        count = deliveries.retry_now(queryset, now=timezone.now())
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d delivery will be tried again on the scheduler's next run.",
+                    "%(count)d deliveries will be tried again on the scheduler's next run.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                _lazy(
+                    "None of them can be tried again: a sent one is never sent twice, and a person who cannot "
+                    "receive the report (no address, no access, unsubscribed) must be able to first."
+                ),
+                messages.WARNING,
+            )
