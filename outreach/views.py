@@ -196,11 +196,11 @@ def report_subscription_view(request):
 def report_unsubscribe_view(request, token: str):
     """Stop the monthly report from the link in its e-mail: a page that asks, and the button that stops it."""
     user_id = user_id_of_token(token)
-    user, subscription = subscriber(user_id) if user_id is not None else (None, None)
+    user, subscription, language = subscriber(user_id) if user_id is not None else (None, None, None)
     if user is None:
         return render(request, "outreach/report_unsubscribe.html", {"invalid": True}, status=400)
     # In the language the person reads the report in, whatever the browser that opened the link says.
-    with translation.override(subscription.language if subscription else user.language or translation.get_language()):
+    with translation.override(language or user.language or translation.get_language()):
         stopped = request.method == "POST" and unsubscribe(user)
         context = {
             "subscribed": subscription is not None and not stopped,

@@ -35,13 +35,21 @@ class Received:
 
     @property
     def subject(self) -> str:
-        return str(self.message["Subject"])
+        # A long subject is folded on the line after "Subject:"; a mail program unfolds it without the space.
+        return str(self.message["Subject"]).strip()
 
     @property
     def body(self) -> str:
         """The plain-text body, decoded."""
         part = self.message.get_body(preferencelist=("plain",))
         return part.get_content()
+
+    def attachments(self) -> dict[str, tuple[str, bytes]]:
+        """Each attachment by its file name: (content type, bytes)."""
+        return {
+            part.get_filename(): (part.get_content_type(), part.get_content())
+            for part in self.message.iter_attachments()
+        }
 
 
 @dataclass
@@ -51,9 +59,17 @@ class MailServer:
     port: int = 0
     received: list[Received] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    # How many of the next messages to refuse, as a mail server that is busy or short of disk does: a
+    # temporary failure (451) after the message was sent, which a sender is to try again later.
+    refuse_next: int = 0
+    refused: int = 0
     _arrived: threading.Condition = field(default_factory=threading.Condition)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        if self.refuse_next > 0:
+            self.refuse_next -= 1
+            self.refused += 1
+            return "451 4.3.0 Mail server temporarily unable to accept the message"
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         with self._arrived:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))

@@ -3,8 +3,8 @@ delivery, with its tries and errors; a failed one can be tried again."""
 
 from django.contrib import admin, messages
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from outreach.models import DeliveryStatus, ReportDelivery, ReportSubscription
 from outreach.services import deliveries
@@ -29,7 +29,7 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
             kwargs["queryset"] = db_field.related_model.objects.filter(is_active=True).order_by("username")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_lazy("e-mail address"), ordering="user__email")
+    @admin.display(description=gettext_lazy("e-mail address"), ordering="user__email")
     def address(self, subscription: ReportSubscription) -> str:
         return subscription.user.email
 
@@ -47,11 +47,11 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
 class AttentionFilter(admin.SimpleListFilter):
     """The deliveries that need someone: failed (to be tried again, or given up) and not sent."""
 
-    title = _lazy("needs attention")
+    title = gettext_lazy("needs attention")
     parameter_name = "attention"
 
     def lookups(self, request, model_admin):
-        return [("yes", _lazy("failed or not sent"))]
+        return [("yes", gettext_lazy("failed or not sent"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -101,7 +101,7 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
     exclude = ("period",)
     actions = ("try_again",)
 
-    @admin.display(description=_lazy("month"), ordering="period")
+    @admin.display(description=gettext_lazy("month"), ordering="period")
     def period_label(self, delivery: ReportDelivery) -> str:
         return delivery.period.strftime("%Y-%m")
 
@@ -117,7 +117,7 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("outreach.change_reportdelivery")
 
-    @admin.action(description=_lazy("Try the selected deliveries again"), permissions=["retry"])
+    @admin.action(description=gettext_lazy("Try the selected deliveries again"), permissions=["retry"])
     def try_again(self, request, queryset):
         count = deliveries.retry_now(queryset, now=timezone.now())
         if count:
@@ -134,7 +134,7 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
         else:
             self.message_user(
                 request,
-                _lazy(
+                _(
                     "None of them can be tried again: a sent one is never sent twice, and a person who cannot "
                     "receive the report (no address, no access, unsubscribed) must be able to first."
                 ),

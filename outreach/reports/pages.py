@@ -76,12 +76,8 @@ def refused(message: str) -> tuple[dict, int]:
 
 
 def report_html(context: dict, request=None) -> str:
-    """The report's page. Without a request (a scheduled run) it has no signed-in person: the header's links
-    to the person's pages are left out, as they are on paper."""
-    if request is None:
-        # No session, so no CSRF token for the header's language switch (left out on paper): Django's own
-        # "not provided" value, which renders as nothing.
-        context = {**context, "csrf_token": "NOTPROVIDED"}
+    """The report's page. Without a request (a scheduled run) it has no one signed in: the header's language
+    switch and links are left out (`base.html`), as they are on paper."""
     return render_to_string(TEMPLATE, context, request)
 
 

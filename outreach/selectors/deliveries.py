@@ -55,11 +55,16 @@ def subscription_of(user) -> ReportSubscription | None:
 
 
 def subscriber(user_id: int):
-    """The person an unsubscribe link names (None if they no longer exist), and their subscription if any."""
+    """The person an unsubscribe link names (None if they no longer exist), their subscription if any, and the
+    language they read the report in (their subscription's, else the last one sent's; None if neither)."""
     user = get_user_model().objects.filter(pk=user_id).select_related("report_subscription").first()
     if user is None:
-        return None, None
-    return user, getattr(user, "report_subscription", None)
+        return None, None, None
+    subscription = getattr(user, "report_subscription", None)
+    if subscription is not None:
+        return user, subscription, subscription.language
+    last = ReportDelivery.objects.filter(user=user).order_by("-period").values_list("language", flat=True).first()
+    return user, None, last
 
 
 def deliveries_needing_attention() -> int:

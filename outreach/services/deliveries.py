@@ -11,7 +11,7 @@ was being printed, before anything was sent).
 
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from outreach.models import DeliveryStatus, ReportDelivery, ReportSubscription
@@ -38,24 +38,24 @@ def unsubscribe(user) -> bool:
 
 def make_due(period: date, subscriptions: list[ReportSubscription], *, now: datetime) -> int:
     """A waiting delivery of `period`'s report for each subscription that has none yet; how many were made.
-    A person who already has one (made by another run meanwhile, too) keeps that one and gets no other."""
-    if not subscriptions:
-        return 0
-    made = ReportDelivery.objects.bulk_create(
-        [
-            ReportDelivery(
-                user=subscription.user,
-                period=period,
-                language=subscription.language,
-                address=subscription.user.email,
-                status=DeliveryStatus.PENDING,
-                next_attempt_at=now,
-            )
-            for subscription in subscriptions
-        ],
-        ignore_conflicts=True,
-    )
-    return len(made)
+    A person who already has one (made by another run meanwhile, too) keeps that one and gets no other: the
+    one-per-person-and-month constraint refuses the second, here in a savepoint of its own."""
+    made = 0
+    for subscription in subscriptions:
+        try:
+            with transaction.atomic():
+                ReportDelivery.objects.create(
+                    user=subscription.user,
+                    period=period,
+                    language=subscription.language,
+                    address=subscription.user.email,
+                    status=DeliveryStatus.PENDING,
+                    next_attempt_at=now,
+                )
+        except IntegrityError:
+            continue  # made by another run since this one read who had none
+        made += 1
+    return made
 
 
 def claim_delivery(delivery: ReportDelivery, *, now: datetime) -> bool:
