@@ -12,7 +12,8 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from outreach.models import Milestone, SnapshotImport
+from outreach.models import Milestone, ReportDelivery, ReportSubscription, SnapshotImport
+from outreach.reports.links import unsubscribe_token
 from tests.factories import SnapshotFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,9 @@ PAGES = {
     "snapshots_xlsx": SIGNED_IN,
     "summary_csv": SIGNED_IN,
     "summary_xlsx": SIGNED_IN,
+    "report_subscription": SIGNED_IN,
+    # Public: its signed token is the authority, so that the link in the mail works signed out. A GET only asks.
+    "report_unsubscribe": dict.fromkeys(ROLES, 200),
     "healthz": dict.fromkeys(ROLES, 200),
     "accounts:login": {"anonymous": 200, "manager": 302, "staff": 302, "administrator": 302},
     "accounts:logout": dict.fromkeys(ROLES, 405),  # POST only
@@ -77,6 +81,9 @@ MODEL_PAGES = {
         "outreach.platform": ALL_ACTIONS,
         # Imports are made by uploading a file, never typed in; their record is read-only.
         "outreach.snapshotimport": VIEW_ACTIONS | {"delete"},
+        "outreach.reportsubscription": ALL_ACTIONS,
+        # Written by the scheduled run alone, and kept: read, never typed or deleted.
+        "outreach.reportdelivery": VIEW_ACTIONS,
         "accounts.user": ALL_ACTIONS,
         "auth.group": ALL_ACTIONS,
         # Sign-in records are written by django-axes alone.
@@ -128,6 +135,10 @@ def objects(people, seeded):
             content=b"platform,account,period,articles,videos,views,followers\r\nwechat,SSTM,2024-04,,,1,\r\n",
             uploaded_by=people["staff"],
         ),
+        "outreach.reportsubscription": ReportSubscription.objects.create(user=people["manager"], language="en"),
+        "outreach.reportdelivery": ReportDelivery.objects.create(
+            user=people["manager"], period=date(2024, 2, 1), language="en", address="manager@museum.example"
+        ),
         "accounts.user": people["manager"],
         "auth.group": Group.objects.get(name="Managers"),
         "axes.accessattempt": attempt,
@@ -164,6 +175,7 @@ def url_for(name: str | None, route: str, objects: dict) -> str:
         "yearly_report": {"kwargs": {"year": 2024}},
         "monthly_report_pdf": {"kwargs": {"month": "2024-02"}},
         "yearly_report_pdf": {"kwargs": {"year": 2024}},
+        "report_unsubscribe": {"kwargs": {"token": unsubscribe_token(objects["outreach.reportsubscription"].user)}},
     }
     return reverse(name, **arguments.get(name, {}))
 

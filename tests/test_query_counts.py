@@ -22,7 +22,7 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from outreach.models import DataVersion, MetricSnapshot
+from outreach.models import DataVersion, MetricSnapshot, ReportDelivery, ReportSubscription
 from outreach.months import add_months
 from tests.factories import AccountFactory, SnapshotFactory
 
@@ -38,6 +38,9 @@ PAGES = [
     ("dashboard, a year view from a start", "dashboard", (), {"granularity": "year", "start": "2023-01"}),
     ("dashboard, a partly entered month", "dashboard", (), {"end": "2024-03"}),
     ("recent changes", "recent_changes", (), {}),
+    ("monthly report", "monthly_report", ("2024-02",), {}),
+    ("yearly report", "yearly_report", (2023,), {}),
+    ("the monthly report by e-mail", "report_subscription", (), {}),
     ("snapshots.csv", "snapshots_csv", (), {}),
     ("snapshots.csv, increments", "snapshots_csv", (), {"increments": "1"}),
     ("snapshots.xlsx", "snapshots_xlsx", (), {}),
@@ -64,6 +67,8 @@ PAGES = [
     ("admin: people", "admin:accounts_user_changelist", (), {}),
     ("admin: change a person", "admin:accounts_user_change", ("person",), {}),
     ("admin: roles", "admin:auth_group_changelist", (), {}),
+    ("admin: report subscriptions", "admin:outreach_reportsubscription_changelist", (), {}),
+    ("admin: report deliveries", "admin:outreach_reportdelivery_changelist", (), {}),
 ]
 
 
@@ -77,7 +82,12 @@ def museum(db):
 
 
 def more_figures(platform) -> None:
-    """Three more accounts, each with a year of figures: what must not add a query anywhere."""
+    """Three more accounts, each with a year of figures, and three more subscribers with a delivery each: what
+    must not add a query anywhere."""
+    for number in range(3):
+        person = get_user_model().objects.create_user(username=f"reader{number}", email=f"r{number}@museum.example")
+        ReportSubscription.objects.create(user=person, language="en")
+        ReportDelivery.objects.create(user=person, period=date(2024, 2, 1), language="en", address=person.email)
     for number in range(3):
         account = AccountFactory(platform=platform("douyin"), name=f"More {number}", opened_on=date(2020, 1, 1))
         for month in range(12):
@@ -98,7 +108,7 @@ def queries_of(client, name: str, args: tuple, query: dict, snapshot) -> int:
         "platform": snapshot.account.platform_id,
         "person": get_user_model().objects.order_by("pk").values_list("pk", flat=True).first(),
     }
-    url = reverse(name, args=[objects[arg] for arg in args])
+    url = reverse(name, args=[objects.get(arg, arg) for arg in args])  # else the argument itself (a month)
     new_data_version()  # as after a write: the dashboard is built, not taken from the cache
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, query)

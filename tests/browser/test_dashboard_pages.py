@@ -373,3 +373,39 @@ def test_the_monthly_report_is_reached_from_the_dashboard_and_fits_a4_in_both_la
     page.reload()
     assert page.get_by_role("heading", name="2024年2月月度报告").is_visible()
     assert_accessible(page)
+
+
+def test_a_manager_subscribes_to_the_monthly_report_from_the_dashboard_by_keyboard_and_unsubscribes_from_the_link(
+    page, new_page, live_server, museum, django_user_model
+):
+    from outreach.models import ReportSubscription
+    from outreach.reports.links import unsubscribe_url
+
+    manager = django_user_model.objects.get(username="manager")
+    manager.email = "manager@museum.example"
+    manager.save()
+    sign_in_from_the_dashboard(page, live_server)
+    page.get_by_role("link", name="The monthly report by e-mail").click()
+    page.wait_for_url("**/reports/subscription/")
+    assert_accessible(page)
+    page.get_by_label("Simplified Chinese").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Subscribe").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".messages")
+    assert "You will receive the monthly report in Simplified Chinese at manager@museum.example." in page.inner_text(
+        ".messages"
+    )
+    assert_accessible(page)
+    screenshot(page, "report-subscription")
+    assert ReportSubscription.objects.get(user=manager).language == "zh-hans"
+
+    signed_out = new_page()
+    link = unsubscribe_url(manager).replace("http://127.0.0.1:8000", live_server.url)
+    signed_out.goto(link)
+    assert signed_out.get_by_text("停止向 m•••@museum.example 发送月度报告吗？").is_visible()
+    assert_accessible(signed_out)
+    signed_out.get_by_role("button", name="退订").click()
+    signed_out.wait_for_selector("text=月度报告将不再发送到 m•••@museum.example。")
+    assert_accessible(signed_out)
+    assert not ReportSubscription.objects.filter(user=manager).exists()
