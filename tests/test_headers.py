@@ -10,12 +10,14 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import OperationalError, ProgrammingError, connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from webtest import Upload
 
+from outreach.reports.links import unsubscribe_token
 from tests.pages import add_person, form_posting_to, sign_in
 from tests.servers import ROOT, VENV_BIN, production_env, run, secret_key
 
@@ -26,7 +28,9 @@ def test_every_response_refuses_the_browser_features_no_page_uses(client, db):
         assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy
 
 
-@pytest.mark.parametrize("name", ["dashboard", "recent_changes", "snapshots_csv", "summary_xlsx"])
+@pytest.mark.parametrize(
+    "name", ["dashboard", "recent_changes", "report_subscription", "snapshots_csv", "summary_xlsx"]
+)
 def test_pages_with_figures_are_kept_by_no_shared_cache_and_asked_for_again(manager_client, seeded, name):
     response = manager_client.get(reverse(name))
 
@@ -310,13 +314,20 @@ def test_no_page_we_serve_runs_or_styles_anything_from_inside_its_html(django_ap
     upload["file"] = Upload("outreach-snapshots.csv", exported)
     import_preview = upload.submit().follow()
 
-    django_app.reset()  # signed out again: the sign-in form, wrong until locked
+    django_app.reset()  # signed out again: the unsubscribe page a mail links to; the sign-in form, wrong until locked
+    person = get_user_model().objects.get(username="csp-admin")
+    unsubscribe_page = django_app.get(reverse("report_unsubscribe", kwargs={"token": unsubscribe_token(person)}))
     for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
         locked_out = _refused_sign_in(django_app, "csp-admin")
         if "Too many failed sign-ins" in locked_out.text:
             break
 
-    by_form = {"the sign-in refused": refused_page, "the import preview": import_preview, "the lockout": locked_out}
+    by_form = {
+        "the sign-in refused": refused_page,
+        "the import preview": import_preview,
+        "the lockout": locked_out,
+        "the unsubscribe page": unsubscribe_page,
+    }
     pages = {**signed_out, **signed_in, **by_form}
     kinds = {_signature(url)[0] for url in signed_in}
     # The crawl reached every kind of page there is to check; a broken link or a renamed page shrinks it.
