@@ -38,7 +38,7 @@ from outreach.files.csv_writer import csv_chunks, snapshot_cells
 from outreach.files.xlsx_writer import xlsx_file
 from outreach.filters import DashboardFilterForm, ReportFilterForm
 from outreach.forms import ReportSubscriptionForm
-from outreach.models.reports import receiving_problem
+from outreach.models.reports import why_not_receiving
 from outreach.months import format_month
 from outreach.printing import PrintingUnavailable
 from outreach.reports.figures import figures_context, filter_form
@@ -180,7 +180,7 @@ def report_subscription_view(request):
     context = {
         "form": form,
         "subscription": subscription,
-        "cannot_receive": receiving_problem(request.user),
+        "cannot_receive": why_not_receiving(request.user),
         "deliveries": deliveries_of(request.user),
         "send_day": settings.MONTHLY_REPORT_DAY,
     }
@@ -196,9 +196,11 @@ def report_subscription_view(request):
 def report_unsubscribe_view(request, token: str):
     """Stop the monthly report from the link in its e-mail: a page that asks, and the button that stops it."""
     user_id = user_id_of_token(token)
-    user, subscription, language = subscriber(user_id) if user_id is not None else (None, None, None)
-    if user is None:
+    if user_id is None:
         return render(request, "outreach/report_unsubscribe.html", {"invalid": True}, status=400)
+    user, subscription, language = subscriber(user_id)
+    if user is None:  # a good link of a person deleted since: nothing is sent to them
+        return render(request, "outreach/report_unsubscribe.html", {"gone": True})
     # In the language the person reads the report in, whatever the browser that opened the link says.
     with translation.override(language or user.language or translation.get_language()):
         stopped = request.method == "POST" and unsubscribe(user)

@@ -2,11 +2,13 @@
 delivery, with its tries and errors; a failed one can be tried again."""
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from outreach.models import DeliveryStatus, ReportDelivery, ReportSubscription
+from outreach.selectors.deliveries import needing_attention
 from outreach.services import deliveries
 
 
@@ -34,7 +36,7 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
         return subscription.user.email
 
     def save_model(self, request, obj, form, change):
-        deliveries.subscribe(obj.user, language=obj.language)
+        obj.pk = deliveries.subscribe(obj.user, language=obj.language).pk  # the admin's log and message link it
 
     def delete_model(self, request, obj):
         deliveries.unsubscribe(obj.user)
@@ -45,7 +47,7 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
 
 
 class AttentionFilter(admin.SimpleListFilter):
-    """The deliveries that need someone: failed (to be tried again, or given up) and not sent."""
+    """The deliveries that need someone: failed (to be tried again, or given up), interrupted, or not sent."""
 
     title = gettext_lazy("needs attention")
     parameter_name = "attention"
@@ -55,11 +57,8 @@ class AttentionFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(status__in=NEEDS_ATTENTION)
+            return queryset.filter(needing_attention(timezone.now()) | Q(status=DeliveryStatus.CANCELLED))
         return queryset
-
-
-NEEDS_ATTENTION = (DeliveryStatus.RETRYING, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED)
 
 
 @admin.register(ReportDelivery)
@@ -69,21 +68,21 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
 
     list_display = (
         "period_label",
-        "user",
+        "username",
         "address",
         "language",
         "status",
         "attempts",
         "sent_at",
         "next_attempt_at",
-        "last_error",
+        "why",
     )
-    list_display_links = ("period_label", "user")
-    list_select_related = ("user",)
+    list_display_links = ("period_label", "username")
     list_filter = (AttentionFilter, "status", "language", "period")
-    search_fields = ("user__username", "address")
+    search_fields = ("username", "address")
     date_hierarchy = "created_at"
     readonly_fields = (
+        "username",
         "user",
         "period_label",
         "language",
@@ -96,6 +95,7 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
         "sent_at",
         "complete",
         "accounts_not_reported",
+        "not_sent",
         "last_error",
     )
     exclude = ("period",)
@@ -104,6 +104,11 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("month"), ordering="period")
     def period_label(self, delivery: ReportDelivery) -> str:
         return delivery.period.strftime("%Y-%m")
+
+    @admin.display(description=gettext_lazy("why"))
+    def why(self, delivery: ReportDelivery) -> str:
+        """Why it was not sent, in the reader's language; or what the other side answered to the last try."""
+        return delivery.get_not_sent_display() or delivery.last_error
 
     def has_add_permission(self, request):
         return False

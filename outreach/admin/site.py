@@ -7,10 +7,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outreach.models import MetricSnapshot
-from outreach.selectors.deliveries import deliveries_needing_attention
+from outreach.selectors.deliveries import latest_report_failures
 
 # How many months of what is still missing the front page lists (the rest are counted).
 FRONT_PAGE_MISSING_MONTHS = 6
@@ -42,7 +43,7 @@ class OutreachAdminSite(admin.AdminSite):
             context["missing_reports"] = snapshots.missing_reports_shown(months_at_most=FRONT_PAGE_MISSING_MONTHS)
         if request.user.has_perm("outreach.view_reportdelivery"):
             # A delivery that failed is said where administrators look first, not only in its list.
-            context["deliveries_needing_attention"] = deliveries_needing_attention()
+            context["report_month"], context["report_failures"] = latest_report_failures(timezone.now())
         return super().index(request, {**context, **(extra_context or {})})
 
     def admin_view(self, view, cacheable=False):

@@ -21,14 +21,24 @@ from outreach.months import format_month
 REPORT_PERMISSION = "outreach.view_metricsnapshot"
 
 
-def receiving_problem(user) -> str | None:
+class NotSent(models.TextChoices):
+    """Why a delivery was not sent, or a person cannot be subscribed: kept as a code, shown in the reader's
+    language."""
+
+    DEACTIVATED = "deactivated", _("This person's account is deactivated.")
+    NO_ADDRESS = "no_address", _("This person has no e-mail address: add one to their account first.")
+    NO_ACCESS = "no_access", _("This person may not see the figures (the Managers, Staff or Administrators group).")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed before it was sent.")
+
+
+def why_not_receiving(user) -> NotSent | None:
     """Why this person cannot receive the monthly report by e-mail, or None when they can."""
     if not user.is_active:
-        return str(_("This person's account is deactivated."))
+        return NotSent.DEACTIVATED
     if not user.email:
-        return str(_("This person has no e-mail address: add one to their account first."))
+        return NotSent.NO_ADDRESS
     if not user.has_perm(REPORT_PERMISSION):
-        return str(_("This person may not see the figures (the Managers, Staff or Administrators group)."))
+        return NotSent.NO_ACCESS
     return None
 
 
@@ -61,9 +71,10 @@ class ReportSubscription(models.Model):
 
     def clean(self) -> None:
         if self.user_id is not None:
-            problem = receiving_problem(self.user)
+            problem = why_not_receiving(self.user)
             if problem:
-                raise ValidationError({"user": problem})
+                # Not tied to the person's field: the admin's change form shows the person read-only.
+                raise ValidationError(problem.label, code=problem.value)
 
 
 class DeliveryStatus(models.TextChoices):
@@ -76,8 +87,8 @@ class DeliveryStatus(models.TextChoices):
 
 
 # Tries before a delivery is given up, and the wait before each next one: 5 minutes, then three times longer
-# each time, at most 6 hours (about a day and a half in all), so that a mail server down overnight is
-# waited for and one that refuses the address for good is not asked every few minutes for ever.
+# each time, at most 6 hours (about 21 hours from the first try to the last), so that a mail server down
+# overnight is waited for and one that refuses the address for good is not asked every few minutes for ever.
 DELIVERY_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=6)
@@ -95,12 +106,16 @@ def retry_delay(attempts: int) -> timedelta | None:
 class ReportDelivery(models.Model):
     """One month's report for one person: when it was made due, each try, and what happened."""
 
+    # Kept when the person is deleted (the record of what was sent stays): their name at the time says who.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="report_deliveries",
         verbose_name=_("person"),
     )
+    username = models.CharField(_("user name"), max_length=150)
     period = MonthField(_("month"))
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     address = models.EmailField(_("sent to"), max_length=254)
@@ -112,6 +127,8 @@ class ReportDelivery(models.Model):
     next_attempt_at = models.DateTimeField(_("next try"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("last try began"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    not_sent = models.CharField(_("why not sent"), max_length=20, choices=NotSent.choices, blank=True)
+    # What the mail server, Chromium or the system answered (their own words, not translated).
     last_error = models.TextField(_("last error"), blank=True)
     # What the report said of the month when it went out: whether every active account had reported it.
     complete = models.BooleanField(_("month complete"), null=True, blank=True)
@@ -132,4 +149,4 @@ class ReportDelivery(models.Model):
         indexes = [models.Index(fields=("status", "next_attempt_at"), name="report_delivery_due")]
 
     def __str__(self) -> str:
-        return f"{self.user} · {format_month(self.period)}"
+        return f"{self.username} · {format_month(self.period)}"

@@ -4,16 +4,16 @@ as failed. Safe to run as often as wanted, and by two schedulers at once (see `s
 
 import logging
 import smtplib
+import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from outreach.models import ReportDelivery, ReportSubscription
-from outreach.models.reports import receiving_problem
+from outreach.models.reports import NotSent, why_not_receiving
 from outreach.months import format_month
 from outreach.printing import PrintingUnavailable
 from outreach.reports.mail import report_message
@@ -40,48 +40,69 @@ class Run:
     taken_by_another_run: int = 0
 
 
-def send_due_reports(*, now: datetime | None = None) -> Run:
-    """Make the due month's deliveries and send every delivery due at `now` (by default, now)."""
-    now = now or timezone.now()
-    run = Run(due=report_month_due(timezone.localdate(now), send_day=settings.MONTHLY_REPORT_DAY))
+def send_due_reports(*, now: datetime | None = None, stop: threading.Event | None = None) -> Run:
+    """Make the due month's deliveries and send every delivery due, as of `now` (by default, now; a test's
+    `now` runs on at the clock's pace, so each claim is stamped with its own moment). Stops between two
+    deliveries once `stop` is set (the scheduler told to stop)."""
+    offset = (now - timezone.now()) if now else timedelta(0)
+
+    def clock() -> datetime:
+        return timezone.now() + offset
+
+    started = clock()
+    run = Run(due=report_month_due(timezone.localdate(started), send_day=settings.MONTHLY_REPORT_DAY))
     if run.due is not None:
-        run.made_due = deliveries.make_due(run.due, subscriptions_not_delivered(run.due), now=now)
+        run.made_due = deliveries.make_due(run.due, subscriptions_not_delivered(run.due), now=started)
+    deliveries.give_up_interrupted(started)
     reports: dict[tuple[date, str], tuple[dict, bytes]] = {}  # each month and language printed once a run
-    for delivery in deliveries_to_try(now):
+    for delivery in deliveries_to_try(started):
+        if stop is not None and stop.is_set():
+            break
+        if not deliveries.claim_delivery(delivery, now=clock()):
+            run.taken_by_another_run += 1
+            continue
         reason = _why_not_sent(delivery)
         if reason:
             deliveries.cancel_delivery(delivery, reason=reason)
             run.cancelled.append(delivery)
-            continue
-        if not deliveries.claim_delivery(delivery, now=now):
-            run.taken_by_another_run += 1
             continue
         try:
             context, pdf = reports.get((delivery.period, delivery.language)) or _report(delivery)
             reports[delivery.period, delivery.language] = context, pdf
             with translation.override(delivery.language):
                 report_message(context, pdf=pdf, user=delivery.user, address=delivery.user.email).send()
-        except (PrintingUnavailable, ReportUnavailable, smtplib.SMTPException, OSError) as error:
-            retry_at = deliveries.record_failure(delivery, now=now, error=_error_text(error))
-            log = logger.warning if retry_at else logger.error
-            log("The monthly report of %s to %s failed: %s", format_month(delivery.period), delivery.address, error)
+        except Exception as error:  # noqa: BLE001 (one delivery's failure, whatever it is, is recorded, not the run's end)
+            retry_at = deliveries.record_failure(delivery, now=clock(), error=_error_text(error))
+            if isinstance(error, _EXPECTED):
+                log = logger.warning if retry_at else logger.error
+                log("The monthly report of %s to %s failed: %s", format_month(delivery.period), delivery.address, error)
+            else:
+                logger.exception(
+                    "The monthly report of %s to %s failed", format_month(delivery.period), delivery.address
+                )
             run.failed.append((delivery, retry_at))
-        else:
-            deliveries.record_sent(
-                delivery,
-                now=timezone.now(),
-                address=delivery.user.email,
-                accounts_not_reported=context["not_reported_count"],
+            continue
+        if not deliveries.record_sent(
+            delivery, now=clock(), address=delivery.user.email, accounts_not_reported=context["not_reported_count"]
+        ):
+            logger.error(
+                "The monthly report of %s to %s was sent, but another run had taken it over meanwhile",
+                format_month(delivery.period),
+                delivery.address,
             )
-            run.sent.append(delivery)
+        run.sent.append(delivery)
     return run
 
 
-def _why_not_sent(delivery: ReportDelivery) -> str | None:
+# What a delivery's try meets in the ordinary course: no Chromium, no figures any more, the mail server.
+_EXPECTED = (PrintingUnavailable, ReportUnavailable, smtplib.SMTPException, OSError)
+
+
+def _why_not_sent(delivery: ReportDelivery) -> NotSent | None:
     """Why the delivery is not to be sent after all: unsubscribed since, or no longer able to receive it."""
-    if not ReportSubscription.objects.filter(user_id=delivery.user_id).exists():
-        return str(_("Unsubscribed before it was sent."))
-    return receiving_problem(delivery.user)
+    if delivery.user is None or not ReportSubscription.objects.filter(user_id=delivery.user_id).exists():
+        return NotSent.UNSUBSCRIBED
+    return why_not_receiving(delivery.user)
 
 
 def _report(delivery: ReportDelivery) -> tuple[dict, bytes]:
@@ -90,7 +111,7 @@ def _report(delivery: ReportDelivery) -> tuple[dict, bytes]:
     with translation.override(delivery.language):
         context, status = monthly_report(month, page_path=reverse("monthly_report", kwargs={"month": month}))
         if status != 200:
-            raise ReportUnavailable(context.get("refused") or f"no figures of {month}")
+            raise ReportUnavailable(f"no figures of {month} any more")
         return context, report_pdf(context, site=settings.SITE_URL)
 
 

@@ -6,6 +6,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from outreach.display.mail import card_line, platform_lines, summary_lines
 from outreach.months import format_month
 from outreach.reports.links import site_url, unsubscribe_url
 
@@ -18,6 +19,9 @@ def report_message(context: dict, *, pdf: bytes, user, address: str) -> EmailMes
         "outreach/report_email.txt",
         {
             **context,
+            "card_lines": [card_line(card) for card in context["cards"]],
+            "platform_lines": platform_lines(context["platform_cards"]),
+            "summary_lines": summary_lines(context["summary"]),
             "report_url": site_url(reverse("monthly_report", kwargs={"month": format_month(period)})),
             "unsubscribe_url": unsubscribe,
             "subscription_url": site_url(reverse("report_subscription")),

@@ -4,7 +4,7 @@ left to try, and what a person has received."""
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q, Subquery
 
 from outreach import coverage
 from outreach.models import DeliveryStatus, MetricSnapshot, ReportDelivery, ReportSubscription
@@ -45,6 +45,13 @@ def deliveries_to_try(now: datetime) -> list[ReportDelivery]:
     )
 
 
+def needing_attention(now: datetime) -> Q:
+    """Deliveries that failed (to be tried again, or given up), or whose try was interrupted."""
+    return Q(status__in=(DeliveryStatus.RETRYING, DeliveryStatus.FAILED)) | Q(
+        status=DeliveryStatus.SENDING, claimed_at__lte=now - INTERRUPTED_AFTER
+    )
+
+
 def deliveries_of(user, *, at_most: int = 12) -> list[ReportDelivery]:
     """The latest deliveries of the report to this person, newest month first."""
     return list(ReportDelivery.objects.filter(user=user).order_by("-period")[:at_most])
@@ -67,8 +74,12 @@ def subscriber(user_id: int):
     return user, None, last
 
 
-def deliveries_needing_attention() -> int:
-    """How many deliveries failed (to be tried again, or given up) or were not sent: the admin's front page."""
-    return ReportDelivery.objects.filter(
-        status__in=(DeliveryStatus.RETRYING, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED)
-    ).count()
+def latest_report_failures(now: datetime) -> tuple[date | None, int]:
+    """The latest month with deliveries, and how many of its deliveries failed or were interrupted: what the
+    admin's front page says until they are sent (an older month's failures stay in the deliveries' list).
+    One query, whatever there is."""
+    latest = ReportDelivery.objects.order_by("-period").values("period")[:1]
+    found = ReportDelivery.objects.aggregate(
+        latest=Max("period"), failures=Count("pk", filter=needing_attention(now) & Q(period=Subquery(latest)))
+    )
+    return found["latest"], found["failures"]

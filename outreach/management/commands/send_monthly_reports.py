@@ -28,8 +28,8 @@ class Command(BaseCommand):
             "--every",
             type=int,
             metavar="SECONDS",
-            help="Run again every SECONDS (at least 10) until stopped (SIGTERM or SIGINT ends it after the run "
-            "under way): the compose file's scheduler. Without it, run once, as from cron.",
+            help="Run again every SECONDS (at least 10) until stopped (SIGTERM or SIGINT ends it once the delivery "
+            "under way is sent and recorded): the compose file's scheduler. Without it, run once, as from cron.",
         )
 
     def handle(self, *args, every: int | None = None, **options):
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         while not stopping.is_set():
             close_old_connections()
             try:
-                self._report(send_due_reports())
+                self._report(send_due_reports(stop=stopping))
             except Exception:
                 # The database or the disk away for a while: said, and tried again at the next run.
                 logger.exception("The run of send_monthly_reports failed; trying again in %d s", every)
