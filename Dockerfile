@@ -43,7 +43,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # Chromium and a CJK font print the reports as PDF (outreach/printing.py, CHROMIUM_PATH), offline: Debian's,
 # driven by Playwright's Python package (whose own browser download is never used).
 RUN apt-get update \
- && apt-get install --yes --no-install-recommends libpq5 chromium fonts-noto-cjk \
+ && apt-get install --yes --no-install-recommends libpq5 chromium fonts-noto-cjk fonts-wqy-microhei \
  && rm -rf /var/lib/apt/lists/*
 ENV CHROMIUM_PATH=/usr/bin/chromium
 

@@ -4,7 +4,6 @@ report's subscription."""
 from datetime import date
 
 from django import forms
-from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from outreach import metrics, numbers, rules
 from outreach.fields import CountFormField, CountInput, MonthFormField
 from outreach.models import MetricSnapshot
+from outreach.models.reports import REPORT_LANGUAGES
 from outreach.selectors.entry import MonthGridRow, snapshots_before
 
 
@@ -355,6 +355,6 @@ class ReportSubscriptionForm(forms.Form):
 
     language = forms.ChoiceField(
         label=gettext_lazy("Language of the report"),
-        choices=settings.LANGUAGES,
+        choices=REPORT_LANGUAGES,
         widget=forms.RadioSelect,
     )

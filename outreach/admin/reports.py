@@ -2,12 +2,16 @@
 delivery, with its tries and errors; a failed one can be tried again."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from outreach.models import DeliveryStatus, ReportDelivery, ReportSubscription
+from outreach.models.reports import why_not_receiving
+from outreach.months import format_month, month_label, parse_month
 from outreach.selectors.deliveries import needing_attention
 from outreach.services import deliveries
 
@@ -17,7 +21,7 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
     """Who receives the monthly report, and in which language. Only a person who may see the figures and has an
     e-mail address can be subscribed (the model's `clean` says why not)."""
 
-    list_display = ("user", "address", "language", "created_at")
+    list_display = ("user", "address", "language", "created_at", "receiving")
     list_select_related = ("user",)
     list_filter = ("language",)
     search_fields = ("user__username", "user__email", "user__first_name", "user__last_name")
@@ -34,6 +38,12 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("e-mail address"), ordering="user__email")
     def address(self, subscription: ReportSubscription) -> str:
         return subscription.user.email
+
+    @admin.display(description=gettext_lazy("receives it"))
+    def receiving(self, subscription: ReportSubscription) -> str:
+        """Whether the person can receive the report now, or why not (an address removed, a role taken away)."""
+        problem = why_not_receiving(subscription.user)
+        return problem.label if problem else _("yes")
 
     def save_model(self, request, obj, form, change):
         obj.pk = deliveries.subscribe(obj.user, language=obj.language).pk  # the admin's log and message link it
@@ -61,6 +71,25 @@ class AttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MonthFilter(admin.SimpleListFilter):
+    """The months that have deliveries, newest first (a date filter's "this year" means nothing here)."""
+
+    title = gettext_lazy("month")
+    parameter_name = "month"
+
+    def lookups(self, request, model_admin):
+        months = ReportDelivery.objects.order_by("-period").values_list("period", flat=True).distinct()[:24]
+        return [(format_month(month), month_label(month)) for month in months]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            return queryset.filter(period=parse_month(self.value()))
+        except ValidationError:
+            return queryset.none()  # a month typed into the address that is not one: nothing matches
+
+
 @admin.register(ReportDelivery)
 class ReportDeliveryAdmin(admin.ModelAdmin):
     """Every delivery of the monthly report: who, which month, when, the result. Written by the scheduled run
@@ -78,9 +107,8 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
         "why",
     )
     list_display_links = ("period_label", "username")
-    list_filter = (AttentionFilter, "status", "language", "period")
+    list_filter = (AttentionFilter, "status", "language", MonthFilter)
     search_fields = ("username", "address")
-    date_hierarchy = "created_at"
     readonly_fields = (
         "username",
         "user",
@@ -101,14 +129,17 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
     exclude = ("period",)
     actions = ("try_again",)
 
-    @admin.display(description=gettext_lazy("month"), ordering="period")
-    def period_label(self, delivery: ReportDelivery) -> str:
-        return delivery.period.strftime("%Y-%m")
-
     @admin.display(description=gettext_lazy("why"))
     def why(self, delivery: ReportDelivery) -> str:
-        """Why it was not sent, in the reader's language; or what the other side answered to the last try."""
-        return delivery.get_not_sent_display() or delivery.last_error
+        """Why it was not sent, in the reader's language; or what the other side answered to the last try
+        (cut short here; whole on the delivery's page). Nothing once it was sent."""
+        if delivery.status == DeliveryStatus.SENT:
+            return ""
+        return delivery.get_not_sent_display() or Truncator(delivery.last_error).chars(80)
+
+    @admin.display(description=gettext_lazy("month"), ordering="period")
+    def period_label(self, delivery: ReportDelivery) -> str:
+        return month_label(delivery.period)
 
     def has_add_permission(self, request):
         return False
@@ -140,8 +171,8 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 _(
-                    "None of them can be tried again: a sent one is never sent twice, and a person who cannot "
-                    "receive the report (no address, no access, unsubscribed) must be able to first."
+                    "None of them can be tried again: a sent delivery is never sent twice, and one to a person who "
+                    "cannot receive the report now (no address, no access, unsubscribed) would not be sent."
                 ),
                 messages.WARNING,
             )

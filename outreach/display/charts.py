@@ -33,7 +33,11 @@ DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 SYMBOLS = ("circle", "square", "diamond", "cross", "x", "star")
 
 
-FONT = '-apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Segoe UI", Roboto, sans-serif'
+# The page's fonts (static/outreach/site.css says why WenQuanYi Micro Hei comes before Noto CJK).
+FONT = (
+    '-apple-system, "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Segoe UI", Roboto, '
+    "sans-serif"
+)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from outreach.fields import MonthField
 from outreach.months import format_month
+
+# The report's editions: the site's languages, named as editions of a report (英文版, 简体中文版).
+REPORT_LANGUAGES = [
+    ("en", pgettext_lazy("edition of a report", "English")),
+    ("zh-hans", pgettext_lazy("edition of a report", "Simplified Chinese")),
+]
 
 # The permission a person needs to receive the report: the figures it holds are the dashboard's.
 REPORT_PERMISSION = "outreach.view_metricsnapshot"
@@ -52,7 +59,7 @@ class ReportSubscription(models.Model):
         related_name="report_subscription",
         verbose_name=_("person"),
     )
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=10, choices=REPORT_LANGUAGES)
     created_at = models.DateTimeField(_("subscribed at"), auto_now_add=True)
 
     class Meta:
@@ -61,7 +68,7 @@ class ReportSubscription(models.Model):
         verbose_name_plural = _("monthly report subscriptions")
         constraints = [
             models.CheckConstraint(
-                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                condition=Q(language__in=[code for code, _name in REPORT_LANGUAGES]),
                 name="report_subscription_language_known",
             )
         ]
@@ -92,6 +99,9 @@ class DeliveryStatus(models.TextChoices):
 DELIVERY_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=6)
+# An incomplete month whose figures were changed this recently is still being entered: its report (due by
+# the configured day) waits until they have been left alone this long, so that it is not mailed half-typed.
+SETTLING = timedelta(hours=1)
 # A delivery claimed this long ago and neither sent nor failed was interrupted (its run stopped): tried again.
 INTERRUPTED_AFTER = timedelta(minutes=30)
 
@@ -117,7 +127,7 @@ class ReportDelivery(models.Model):
     )
     username = models.CharField(_("user name"), max_length=150)
     period = MonthField(_("month"))
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=10, choices=REPORT_LANGUAGES)
     address = models.EmailField(_("sent to"), max_length=254)
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING

@@ -18,7 +18,7 @@ from outreach.months import format_month
 from outreach.printing import PrintingUnavailable
 from outreach.reports.mail import report_message
 from outreach.reports.pages import monthly_report, report_pdf
-from outreach.selectors.deliveries import deliveries_to_try, report_month_due, subscriptions_not_delivered
+from outreach.selectors.deliveries import deliveries_to_try, report_due, subscriptions_not_delivered
 from outreach.services import deliveries
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ class Run:
     """What one run did."""
 
     due: date | None = None
+    waiting: bool = False  # the due month is incomplete and still being entered: its report waits
     made_due: int = 0
     sent: list[ReportDelivery] = field(default_factory=list)
     failed: list[tuple[ReportDelivery, datetime | None]] = field(default_factory=list)  # and when tried next
@@ -50,9 +51,10 @@ def send_due_reports(*, now: datetime | None = None, stop: threading.Event | Non
         return timezone.now() + offset
 
     started = clock()
-    run = Run(due=report_month_due(timezone.localdate(started), send_day=settings.MONTHLY_REPORT_DAY))
-    if run.due is not None:
-        run.made_due = deliveries.make_due(run.due, subscriptions_not_delivered(run.due), now=started)
+    due = report_due(started, send_day=settings.MONTHLY_REPORT_DAY)
+    run = Run(due=due.month if due else None, waiting=bool(due and due.waiting))
+    if due is not None and not due.waiting:
+        run.made_due = deliveries.make_due(due.month, subscriptions_not_delivered(due.month), now=started)
     deliveries.give_up_interrupted(started)
     reports: dict[tuple[date, str], tuple[dict, bytes]] = {}  # each month and language printed once a run
     for delivery in deliveries_to_try(started):

@@ -1,29 +1,51 @@
 """Reads of the monthly report by e-mail: which month's report is due, who is still to receive it, what is
 left to try, and what a person has received."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q, Subquery
+from django.utils import timezone
 
 from outreach import coverage
 from outreach.models import DeliveryStatus, MetricSnapshot, ReportDelivery, ReportSubscription
-from outreach.models.reports import INTERRUPTED_AFTER
+from outreach.models.reports import INTERRUPTED_AFTER, SETTLING
 from outreach.months import add_months
 from outreach.selectors.entry import accounts_not_reported
 
 
-def report_month_due(today: date, *, send_day: int) -> date | None:
-    """The month whose report goes out today (`coverage.report_month_due` says when), None if none has figures."""
+@dataclass(frozen=True)
+class ReportDue:
+    """The month whose report is due, and whether it waits: an incomplete month whose figures were changed
+    within `SETTLING` is still being entered (a report sent now would stop at the accounts typed so far)."""
+
+    month: date
+    waiting: bool = False
+
+
+def report_due(now: datetime, *, send_day: int) -> ReportDue | None:
+    """The month whose report goes out now (`coverage.report_month_due` says which), None if none has figures."""
+    today = timezone.localdate(now)
     last_month = add_months(date(today.year, today.month, 1), -1)
     has_figures = MetricSnapshot.objects.filter(period=last_month).exists()
-    return coverage.report_month_due(
+    complete = has_figures and accounts_not_reported(last_month, at_most=0)[1] == 0
+    month = coverage.report_month_due(
         today,
         send_day=send_day,
         last_month_has_figures=has_figures,
-        last_month_complete=has_figures and accounts_not_reported(last_month, at_most=0)[1] == 0,
+        last_month_complete=complete,
         latest_earlier=MetricSnapshot.objects.filter(period__lt=last_month).aggregate(latest=Max("period"))["latest"],
     )
+    if month is None:
+        return None
+    if month != last_month:
+        complete = accounts_not_reported(month, at_most=0)[1] == 0
+    changing = (
+        not complete
+        and MetricSnapshot.objects.filter(period=month, updated_at__gt=now - SETTLING, updated_at__lte=now).exists()
+    )
+    return ReportDue(month, waiting=changing)
 
 
 def subscriptions_not_delivered(period: date) -> list[ReportSubscription]:

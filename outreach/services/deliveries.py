@@ -125,8 +125,8 @@ def give_up_interrupted(now: datetime) -> int:
 
 
 def retry_now(deliveries, *, now: datetime) -> int:
-    """Failed and cancelled deliveries, made due again (the admin's "Try again"), with their tries counted anew;
-    how many. A sent delivery is never sent again, nor one to a person who cannot receive it now."""
+    """Failed and cancelled deliveries, made due again now (the admin's "Try again"); how many. A sent delivery
+    is never sent again, nor one to a person who cannot receive it now."""
     again = 0
     failed = (DeliveryStatus.FAILED, DeliveryStatus.RETRYING, DeliveryStatus.CANCELLED)
     for delivery in deliveries.filter(status__in=failed).select_related("user"):
@@ -134,7 +134,8 @@ def retry_now(deliveries, *, now: datetime) -> int:
             continue  # it would only be cancelled again
         if not ReportSubscription.objects.filter(user=delivery.user).exists():
             continue
+        # Its tries so far stay counted: one more, and a failure then gives it up again (until tried again).
         again += ReportDelivery.objects.filter(pk=delivery.pk, status=delivery.status).update(
-            status=DeliveryStatus.RETRYING, next_attempt_at=now, attempts=0, not_sent="", address=delivery.user.email
+            status=DeliveryStatus.RETRYING, next_attempt_at=now, not_sent="", address=delivery.user.email
         )
     return again

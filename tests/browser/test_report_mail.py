@@ -6,7 +6,6 @@ again after the wait; two runs at once send one message per person (PostgreSQL).
 import io
 import re
 import threading
-import unicodedata
 from datetime import date, datetime, timedelta
 from io import StringIO
 from pathlib import Path
@@ -54,8 +53,8 @@ def manager(django_user_model, username: str):
 
 
 def pdf_text(data: bytes) -> str:
-    """The PDF's text as a reader copies it (NFKC: Noto CJK gives some ideographs as Kangxi radicals)."""
-    return unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+    """The PDF's text as a reader copies it, as it is (searching it for 月度报告 finds it)."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def dashboard_figures(app, user, language: str) -> list[str]:

@@ -36,12 +36,11 @@ class Command(BaseCommand):
         if every is None:
             run = send_due_reports()
             self._report(run)
-            if run.due is not None and not (run.made_due or run.sent or run.failed or run.cancelled):
+            if run.due is not None and not (run.waiting or run.made_due or run.sent or run.failed or run.cancelled):
                 self.stdout.write(f"Nothing to send now; {month_label(run.due)}'s report is the one due.")
             if run.failed:
-                raise CommandError(
-                    f"{len(run.failed)} delivery(ies) failed; the admin's monthly report deliveries list them."
-                )
+                failed = "1 delivery" if len(run.failed) == 1 else f"{len(run.failed)} deliveries"
+                raise CommandError(f"{failed} failed; the admin's Monthly report deliveries list them.")
             return
         if every < 10:
             raise CommandError(f"--every {every}: give at least 10 seconds between runs.")
@@ -64,18 +63,31 @@ class Command(BaseCommand):
     def _report(self, run: Run) -> None:
         if run.due is None:
             self.stdout.write("No month has figures yet: no report is due.")
+        elif run.waiting:
+            self.stdout.write(
+                f"{month_label(run.due)}'s report waits: the month is incomplete and its figures were changed "
+                "less than an hour ago (still being entered)."
+            )
         elif run.made_due:
-            self.stdout.write(f"{month_label(run.due)}'s report is due: {run.made_due} new delivery(ies).")
+            deliveries = "delivery" if run.made_due == 1 else "deliveries"
+            self.stdout.write(f"{month_label(run.due)}'s report is due: {run.made_due} new {deliveries}.")
         for delivery in run.sent:
             self.stdout.write(
                 self.style.SUCCESS(f"Sent {month_label(delivery.period)} to {delivery.address} ({delivery.language}).")
             )
         for delivery in run.cancelled:
-            self.stdout.write(f"Not sent {month_label(delivery.period)} to {delivery.user}: {delivery.last_error}")
+            self.stdout.write(
+                f"Not sent {month_label(delivery.period)} to {delivery.username}: {delivery.get_not_sent_display()}"
+            )
         if run.taken_by_another_run:
             self.stdout.write(f"Being sent by another run: {run.taken_by_another_run}.")
         for delivery, retry_at in run.failed:
-            when = f"tried again after {timezone.localtime(retry_at):%Y-%m-%d %H:%M}" if retry_at else "not tried again"
+            when = (
+                f"will be tried again after {timezone.localtime(retry_at):%Y-%m-%d %H:%M} "
+                f"({timezone.get_current_timezone_name()})"
+                if retry_at
+                else 'given up after its last try (the admin\'s "Try the selected deliveries again" sends it again)'
+            )
             self.stderr.write(
                 self.style.ERROR(
                     f"Failed {month_label(delivery.period)} to {delivery.address}: {delivery.last_error}; {when}."
