@@ -109,6 +109,8 @@ def _figures(reads, chosen: dict, platforms: list) -> dict:
         "shares": shares_figure(
             views=shares(totals, views_month, "views", platforms),
             followers=shares(totals, followers_month, "followers", platforms),
+            # Named as the cards name the figure over the same platforms (浏览量 over articles and videos).
+            views_label=metrics.metric_label("views", shown_platforms),
             month=views_month,
             followers_month=followers_month,
             complete=views_whole and followers_whole,

@@ -610,3 +610,12 @@ def test_illustrative_bars_keep_their_colour_and_are_dotted(manager_client, seed
             assert [shape in (".", "x") for shape in shapes] == illustrative, (name, bars["name"], shapes)
     caption = BeautifulSoup(response.content, "html.parser").select_one("#figure-increments-caption").get_text()
     assert "dotted bars are illustrative" in caption
+
+
+def test_the_share_of_views_is_named_as_the_cards_name_it_with_one_decimal_in_both_languages(manager_client, museum):
+    english = figure(manager_client.get(URL), "shares")["data"][0]
+    manager_client.cookies["django_language"] = "zh-hans"
+    chinese = figure(manager_client.get(URL), "shares")["data"][0]
+
+    assert english["title"]["text"] == "Views" and chinese["title"]["text"] == "浏览量"  # over articles and videos
+    assert chinese["texttemplate"] == english["texttemplate"] == "%{percent:.1%}"
