@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from outreach.models import DeliveryStatus, ReportDelivery, ReportSubscription
 from outreach.models.reports import why_not_receiving
 from outreach.months import format_month, month_label, parse_month
-from outreach.selectors.deliveries import needing_attention
+from outreach.selectors.deliveries import needing_attention, with_report_access
 from outreach.services import deliveries
 
 
@@ -42,8 +42,11 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("receives it"))
     def receiving(self, subscription: ReportSubscription) -> str:
         """Whether the person can receive the report now, or why not (an address removed, a role taken away)."""
-        problem = why_not_receiving(subscription.user)
+        problem = why_not_receiving(subscription.user, may_see_figures=subscription.may_see_figures)
         return problem.label if problem else _("yes")
+
+    def get_queryset(self, request):
+        return with_report_access(super().get_queryset(request))
 
     def save_model(self, request, obj, form, change):
         obj.pk = deliveries.subscribe(obj.user, language=obj.language).pk  # the admin's log and message link it

@@ -38,13 +38,14 @@ class NotSent(models.TextChoices):
     UNSUBSCRIBED = "unsubscribed", _("Unsubscribed before it was sent.")
 
 
-def why_not_receiving(user) -> NotSent | None:
-    """Why this person cannot receive the monthly report by e-mail, or None when they can."""
+def why_not_receiving(user, *, may_see_figures: bool | None = None) -> NotSent | None:
+    """Why this person cannot receive the monthly report by e-mail, or None when they can. `may_see_figures`,
+    when a list has read it for every row at once (`selectors.deliveries.with_report_access`), saves asking."""
     if not user.is_active:
         return NotSent.DEACTIVATED
     if not user.email:
         return NotSent.NO_ADDRESS
-    if not user.has_perm(REPORT_PERMISSION):
+    if not (user.has_perm(REPORT_PERMISSION) if may_see_figures is None else may_see_figures):
         return NotSent.NO_ACCESS
     return None
 

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Q, Subquery
+from django.contrib.auth.models import Group, Permission
+from django.db.models import BooleanField, Case, Count, Exists, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from outreach import coverage
 from outreach.models import DeliveryStatus, MetricSnapshot, ReportDelivery, ReportSubscription
-from outreach.models.reports import INTERRUPTED_AFTER, SETTLING
+from outreach.models.reports import INTERRUPTED_AFTER, REPORT_PERMISSION, SETTLING
 from outreach.months import add_months
 from outreach.selectors.entry import accounts_not_reported
 
@@ -105,3 +106,21 @@ def latest_report_failures(now: datetime) -> tuple[date | None, int]:
         latest=Max("period"), failures=Count("pk", filter=needing_attention(now) & Q(period=Subquery(latest)))
     )
     return found["latest"], found["failures"]
+
+
+def with_report_access(subscriptions):
+    """The subscriptions, each with `may_see_figures`: whether its person has the report's permission (their
+    own, a group's, or as a superuser), read in the same query for a whole list."""
+    app_label, codename = REPORT_PERMISSION.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    own = get_user_model().user_permissions.through.objects.filter(
+        user_id=OuterRef("user_id"), permission__in=permission
+    )
+    by_group = Group.permissions.through.objects.filter(group__user=OuterRef("user_id"), permission__in=permission)
+    return subscriptions.annotate(
+        may_see_figures=Case(
+            When(Q(user__is_superuser=True) | Exists(own) | Exists(by_group), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )

@@ -490,3 +490,21 @@ def test_the_command_says_when_nothing_is_due(db):
 def test_the_scheduler_loop_refuses_a_too_short_interval(db):
     with pytest.raises(CommandError, match="at least 10 seconds"):
         call_command("send_monthly_reports", "--every", "1")
+
+
+def test_the_subscription_list_says_who_cannot_receive_the_report_and_why(
+    seeded, django_app, administrator, ling, django_user_model
+):
+    subscribe(ling, language="en")
+    wei = django_user_model.objects.create_user(username="wei", email="wei@museum.example", password="a-long-pw-wei")
+    wei.groups.add(Group.objects.get(name="Staff"))
+    subscribe(wei, language="zh-hans")
+    wei.groups.clear()
+    listed = django_app.get(reverse("admin:outreach_reportsubscription_changelist"), user=administrator)
+    rows = {
+        row.select_one("th, td a").get_text(strip=True): row.get_text(" ", strip=True)
+        for row in listed.html.select("#result_list tbody tr")
+    }
+
+    assert rows["ling"].endswith("yes")
+    assert "This person may not see the figures" in rows["wei"]
