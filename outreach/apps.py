@@ -20,4 +20,4 @@ class OutreachAdminConfig(admin_apps.AdminConfig):
     def ready(self):
         super().ready()
         # The admin's models, registered once the site exists (see `outreach/admin/__init__.py`).
-        from outreach.admin import catalogue, imports, reports, snapshots  # noqa: F401
+        from outreach.admin import catalogue, imports, reports, snapshots, targets  # noqa: F401

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from outreach import metrics, numbers, rules
 from outreach.fields import CountFormField, CountInput, MonthFormField
-from outreach.models import MetricSnapshot
+from outreach.models import MetricSnapshot, Target
 from outreach.models.reports import REPORT_LANGUAGES
 from outreach.selectors.entry import MonthGridRow, snapshots_before
 
@@ -358,3 +358,13 @@ class ReportSubscriptionForm(forms.Form):
         choices=REPORT_LANGUAGES,
         widget=forms.RadioSelect,
     )
+
+
+class TargetForm(forms.ModelForm):
+    """The admin's form for a yearly target: the target typed as people write counts (290万)."""
+
+    class Meta:
+        model = Target
+        fields = ("account", "year", "metric", "kind", "value", "note")
+        field_classes = {"value": CountFormField}
+        widgets = {"value": CountInput}

@@ -162,6 +162,29 @@ SUSPICIOUS_JUMP_FACTOR = 10
 SUSPICIOUS_FALL_SHARE = 0.5
 
 
+def target_errors(
+    *, metric: str, value: int | None, year: int | None, counted: tuple[str, ...] | None, platform_name: str = ""
+) -> dict[str, list[ValidationError]]:
+    """Every rule a yearly target must keep, as {field: [errors]}; empty when it may be written. `counted`:
+    the figures the account's platform counts (None while no account is chosen)."""
+    errors: dict[str, list[ValidationError]] = {}
+    if value is not None and not 0 <= value <= COUNT_MAX:
+        errors["value"] = [
+            count_too_large(value) if value > COUNT_MAX else ValidationError(_("A count can't be negative."))
+        ]
+    if counted is not None and metric in METRICS and metric not in counted:
+        errors["metric"] = [
+            ValidationError(
+                _("%(platform)s does not count %(metric)s: choose a figure it counts."),
+                code="not_counted",
+                params={"platform": platform_name, "metric": str(METRIC_LABELS[metric]).lower()},
+            )
+        ]
+    if year is not None and not 2000 <= year <= 2100:
+        errors["year"] = [ValidationError(_("Enter a year from 2000 to 2100."), code="year_out_of_range")]
+    return errors
+
+
 def suspicious_changes(*, account, figures: Mapping[str, int | None], previous, before_previous) -> list[str]:
     """Warnings for figures that moved far more than the account's figures usually do; empty when none.
 

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from outreach.models import Milestone, ReportDelivery, ReportSubscription, SnapshotImport
+from outreach.models import Milestone, ReportDelivery, ReportSubscription, SnapshotImport, Target
 from outreach.reports.links import unsubscribe_token
 from tests.factories import SnapshotFactory
 
@@ -82,6 +82,7 @@ MODEL_PAGES = {
         # Imports are made by uploading a file, never typed in; their record is read-only.
         "outreach.snapshotimport": VIEW_ACTIONS | {"delete"},
         "outreach.reportsubscription": ALL_ACTIONS,
+        "outreach.target": ALL_ACTIONS,
         # Written by the scheduled run alone, and kept: read, never typed or deleted.
         "outreach.reportdelivery": VIEW_ACTIONS,
         "accounts.user": ALL_ACTIONS,
@@ -138,6 +139,9 @@ def objects(people, seeded):
         "outreach.reportsubscription": ReportSubscription.objects.create(user=people["manager"], language="en"),
         "outreach.reportdelivery": ReportDelivery.objects.create(
             user=people["manager"], period=date(2024, 2, 1), language="en", address="manager@museum.example"
+        ),
+        "outreach.target": Target.objects.create(
+            account=seeded["wechat"], year=2024, metric="followers", kind="year_end", value=2_900_000
         ),
         "accounts.user": people["manager"],
         "auth.group": Group.objects.get(name="Managers"),

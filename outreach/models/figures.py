@@ -380,7 +380,7 @@ class DataVersion(models.Model):
     it is never stale.
 
     Database triggers replace the token on every insert, update, delete (and, on PostgreSQL, truncate) of the
-    tables the pages read (`DATA_VERSION_TABLES`, installed by migration 0012): every write path bumps it,
+    tables the pages read (`DATA_VERSION_TABLES`, installed by migrations 0012 and 0015): every write path bumps it,
     the admin's, the imports', a bulk load's or a hand-typed SQL statement's alike, in the writer's own
     transaction, so no reader sees the new token before the new figures. It is a random number, not a
     counter: a rolled-back write, or a database emptied and filled again, never brings back a token that
@@ -397,9 +397,3 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
-
-
-# What the figures pages read (the dashboard, its filters, the reports); each has the triggers above.
-DATA_VERSION_TABLES = tuple(
-    model._meta.db_table for model in (Platform, Account, MetricSnapshot, Milestone, MonthlyTotal)
-)
