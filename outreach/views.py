@@ -152,11 +152,10 @@ def report_subscription_view(request):
     """The monthly report by e-mail, for the person signed in: subscribe in a language, change it, stop it;
     and what they have been sent."""
     subscription = subscription_of(request.user)
-    form = ReportSubscriptionForm(
-        initial={
-            "language": subscription.language if subscription else request.user.language or translation.get_language()
-        }
-    )
+    sent = deliveries_of(request.user)
+    # The language they chose last (subscribed, or before they stopped it), else theirs, else the page's.
+    chosen = subscription.language if subscription else sent[0].language if sent else None
+    form = ReportSubscriptionForm(initial={"language": chosen or request.user.language or translation.get_language()})
     status = 200
     if request.method == "POST" and "unsubscribe" in request.POST:
         if unsubscribe(request.user):
@@ -181,7 +180,7 @@ def report_subscription_view(request):
         "form": form,
         "subscription": subscription,
         "cannot_receive": why_not_receiving(request.user),
-        "deliveries": deliveries_of(request.user),
+        "deliveries": sent,
         "send_day": settings.MONTHLY_REPORT_DAY,
     }
     return render(request, "outreach/report_subscription.html", context, status=status)

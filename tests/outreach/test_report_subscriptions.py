@@ -508,3 +508,17 @@ def test_the_subscription_list_says_who_cannot_receive_the_report_and_why(
 
     assert rows["ling"].endswith("yes")
     assert "This person may not see the figures" in rows["wei"]
+
+
+def test_subscribing_again_offers_the_language_last_received(seeded, django_app, ling):
+    ReportDelivery.objects.create(
+        user=ling,
+        username="ling",
+        period=FEBRUARY,
+        language="zh-hans",
+        address=ling.email,
+        status="sent",
+        sent_at=timezone.now(),
+    )
+    page = django_app.get(reverse("report_subscription"), user=ling)  # not subscribed (any more), in English
+    assert form_posting_to(page)["language"].value == "zh-hans"
