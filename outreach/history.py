@@ -12,11 +12,18 @@ from django.utils.translation import gettext as _
 RESTORED = "Restored from the version of {date}"
 _RESTORED = re.compile(r"^Restored from the version of (?P<date>.+)$")
 _IMPORTED = re.compile(r"^Imported from (?P<file>.+) \(import #(?P<number>\d+)\)$", re.S)
+TARGETS_IMPORTED = "Imported from the file of targets {file}"
+_TARGETS_IMPORTED = re.compile(r"^Imported from the file of targets (?P<file>.+)$", re.S)
 
 
 def restored_reason(version_date) -> str:
     """The history's change reason of a restore to the version saved at `version_date`."""
     return RESTORED.format(date=timezone.localtime(version_date).strftime("%Y-%m-%d %H:%M"))
+
+
+def targets_imported_reason(file_name: str) -> str:
+    """The history's change reason of a target written by importing a file of targets."""
+    return TARGETS_IMPORTED.format(file=file_name)
 
 
 def is_restore(instance) -> bool:
@@ -40,4 +47,6 @@ def reason_shown(reason: str | None) -> str:
             "file": imported["file"],
             "number": imported["number"],
         }
+    if imported := _TARGETS_IMPORTED.match(reason):
+        return _("Imported from the file of targets %(file)s") % {"file": imported["file"]}
     return reason

@@ -139,20 +139,47 @@ def _month(value) -> date:
 Progress = Callable[[int, int], None]
 
 
+class AccountLookup:
+    """The accounts a file's lines name: by platform (its slug or its name in either language) and account name
+    (in either language), case aside; the one reading of those two columns, for every kind of file."""
+
+    def __init__(self, accounts: list):
+        self.by_platform: dict[str, object] = {}
+        self.by_name: dict[tuple[int, str], object] = {}
+        for account in accounts:
+            platform = account.platform
+            for key in (platform.slug, platform.name_en, platform.name_zh):
+                self.by_platform[key.lower()] = platform
+            for name in (account.name, account.name_zh):
+                if name:
+                    self.by_name[(platform.pk, name.strip().lower())] = account
+        self.platform_choices = ", ".join(sorted({p.slug for p in self.by_platform.values()}))
+
+    def account(self, platform_text: str, account_text: str, add_error: Callable[[str, str], None]):
+        """The account a line names, or None with the error said to `add_error(column, message)`."""
+        platform = self.by_platform.get(platform_text.lower())
+        if platform is None:
+            add_error(
+                "platform",
+                _("“%(value)s” is not a platform: use one of %(choices)s.")
+                % {"value": platform_text, "choices": self.platform_choices},
+            )
+            return None
+        account = self.by_name.get((platform.pk, account_text.lower()))
+        if account is None:
+            add_error(
+                "account",
+                _("%(platform)s has no account named “%(name)s”: add it in the admin first.")
+                % {"platform": platform, "name": account_text},
+            )
+        return account
+
+
 def parse_rows(
     header: list[str], lines: list[tuple[int, list]], accounts: list, progress: Progress | None = None
 ) -> list[ImportRow]:
     """Each line read into an ImportRow, with errors for cells that cannot be read."""
-    by_platform: dict[str, object] = {}
-    by_name: dict[tuple[int, str], object] = {}
-    for account in accounts:
-        platform = account.platform
-        for key in (platform.slug, platform.name_en, platform.name_zh):
-            by_platform[key.lower()] = platform
-        for name in (account.name, account.name_zh):
-            if name:
-                by_name[(platform.pk, name.strip().lower())] = account
-    platform_choices = ", ".join(sorted({p.slug for p in by_platform.values()}))
+    find = AccountLookup(accounts)
     rows = []
     for position, (number, cells) in enumerate(lines, start=1):
         if progress is not None and position % 1000 == 0:
@@ -166,21 +193,7 @@ def parse_rows(
         row = ImportRow(line=number, cells=values)
         rows.append(row)
         text = {column: restore(str(value).strip()) if value is not None else "" for column, value in values.items()}
-        platform = by_platform.get(text["platform"].lower())
-        if platform is None:
-            row.add_error(
-                "platform",
-                _("“%(value)s” is not a platform: use one of %(choices)s.")
-                % {"value": text["platform"], "choices": platform_choices},
-            )
-        else:
-            row.account = by_name.get((platform.pk, text["account"].lower()))
-            if row.account is None:
-                row.add_error(
-                    "account",
-                    _("%(platform)s has no account named “%(name)s”: add it in the admin first.")
-                    % {"platform": platform, "name": text["account"]},
-                )
+        row.account = find.account(text["platform"], text["account"], row.add_error)
         try:
             row.period = _month(values["period"]) if text["period"] else None
             if row.period is None:

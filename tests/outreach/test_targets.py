@@ -99,3 +99,89 @@ def test_the_form_speaks_chinese(seeded, django_app, administrator):
     form["year"], form["metric"], form["kind"], form["value"] = "2024", "articles", "growth", "40"
     refused = form.submit()
     assert "抖音不统计文章" in text_of(refused)
+
+
+# --- Imported from a file ---------------------------------------------------------------------------------
+
+
+def import_targets(tmp_path, content: bytes, *arguments: str):
+    """`manage.py import_targets FILE` as a person runs it: (exit code, standard output, standard error)."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "targets.csv"
+    path.write_bytes(content)
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_targets", str(path), *arguments, stdout=out, stderr=err)
+    except CommandError as error:
+        return 1, out.getvalue(), err.getvalue() + str(error)
+    return 0, out.getvalue(), err.getvalue()
+
+
+def test_a_file_of_targets_as_excel_saves_it_is_imported_all_at_once(seeded, tmp_path):
+    content = (
+        "platform,account,year,metric,kind,value,note\r\n"
+        'wechat,Shanghai Science & Technology Museum,2024,followers,year_end,"2,900,000",the plan\r\n'
+        "douyin,上海科技馆,2024,videos,growth,60,\r\n"
+    ).encode("utf-8-sig")
+    status, out, err = import_targets(tmp_path, content)
+
+    assert status == 0, err
+    assert "2 target(s) created, 0 replaced, 0 unchanged." in out
+    assert {(t.account.platform.slug, t.metric, t.kind, t.value) for t in Target.objects.all()} == {
+        ("wechat", "followers", "year_end", 2_900_000),
+        ("douyin", "videos", "growth", 60),
+    }
+    assert Target.objects.get(metric="followers").history.first().history_change_reason == (
+        "Imported from the file of targets targets.csv"
+    )
+    # Again, with one changed: replaced, and the other left alone.
+    status, out, _err = import_targets(tmp_path, content.replace(b'"2,900,000"', "300万".encode()))
+    assert status == 0 and "0 target(s) created, 1 replaced, 1 unchanged." in out
+    assert Target.objects.get(metric="followers").value == 3_000_000
+
+
+def test_a_gbk_file_with_chinese_names_of_figures_and_kinds_is_read(seeded, tmp_path):
+    content = "platform,account,year,metric,kind,value\r\n抖音,上海科技馆,2025,视频,全年增量,80\r\n".encode("gbk")
+    status, _out, err = import_targets(tmp_path, content)
+
+    assert status == 0, err
+    assert Target.objects.get().kind == "growth" and Target.objects.get().metric == "videos"
+
+
+def test_a_file_with_a_wrong_line_imports_nothing_and_names_each_line_and_column(seeded, tmp_path):
+    content = (
+        b"platform,account,year,metric,value\n"
+        b"wechat,Shanghai Science & Technology Museum,2024,followers,2900000\n"
+        b"douyin,Shanghai Science & Technology Museum,2024,articles,40\n"
+        b"tiktok,Shanghai Science & Technology Museum,2024,videos,40\n"
+        b"bilibili,Shanghai Science & Technology Museum,twenty,videos,-4\n"
+        b"wechat,Shanghai Science & Technology Museum,2024,followers,3000000\n"
+    )
+    status, _out, err = import_targets(tmp_path, content)
+
+    assert status == 1 and not Target.objects.exists()
+    assert "line 3, metric: Douyin does not count articles: choose a figure it counts." in err
+    assert "line 4, platform: “tiktok” is not a platform" in err
+    assert "line 5, year: “twenty” is not a year: write it as 2024." in err
+    assert "line 5, value: A count can't be negative." in err
+    assert "line 6: Line 2 gives the same account, figure and year." in err
+    assert "nothing imported" in err
+
+
+def test_a_file_that_is_not_one_of_targets_says_which_columns_it_needs(seeded, tmp_path):
+    status, _out, err = import_targets(tmp_path, b"platform,account,period,views\nwechat,x,2024-01,1\n")
+    assert status == 1
+    assert "A file of targets has the columns platform, account, year, metric, kind, value, note" in err
+    assert "lacks year, metric, value" in err
+
+
+def test_a_dry_run_checks_and_writes_nothing(seeded, tmp_path):
+    content = (
+        b"platform,account,year,metric,value\nwechat,Shanghai Science & Technology Museum,2024,followers,2900000\n"
+    )
+    status, out, _err = import_targets(tmp_path, content, "--dry-run")
+    assert status == 0 and "Would import targets.csv: 1 target(s) created" in out
+    assert not Target.objects.exists()
