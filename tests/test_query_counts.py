@@ -22,7 +22,7 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from outreach.models import DataVersion, MetricSnapshot, ReportDelivery, ReportSubscription
+from outreach.models import DataVersion, MetricSnapshot, ReportDelivery, ReportSubscription, Target
 from outreach.months import add_months
 from tests.factories import AccountFactory, SnapshotFactory
 
@@ -78,6 +78,8 @@ def museum(db):
     call_command("load_seed_figures", "--illustrative-history", verbosity=0)
     wechat = MetricSnapshot.objects.get(account__platform__slug="wechat", period=date(2024, 2, 1))
     SnapshotFactory(account=wechat.account, period=date(2024, 3, 1), articles=1010, views=20_100_000)
+    # A target of the year shown: the cards read their progress too.
+    Target.objects.create(account=wechat.account, year=2024, metric="followers", kind="year_end", value=2_900_000)
     return wechat
 
 
@@ -90,7 +92,8 @@ def more_figures(platform) -> None:
         ReportDelivery.objects.create(user=person, period=date(2024, 2, 1), language="en", address=person.email)
     for number in range(3):
         account = AccountFactory(platform=platform("douyin"), name=f"More {number}", opened_on=date(2020, 1, 1))
-        for month in range(12):
+        Target.objects.create(account=account, year=2024, metric="followers", kind="growth", value=1000)
+        for month in range(14):  # to February 2024, the month the dashboard shows
             SnapshotFactory(
                 account=account,
                 period=add_months(date(2023, 1, 1), month),

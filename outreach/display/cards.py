@@ -90,6 +90,7 @@ class Card:
     month_change: Change | None
     year_change: Change | None
     counted_by: str = ""  # “WeChat official account only” where not every platform shown counts it
+    target: object = None  # its yearly target (`display.targets.CardTarget`), where the page has targets
 
     @property
     def partial(self) -> bool:

@@ -31,6 +31,7 @@ from outreach.display.series import (
     shares_month,
 )
 from outreach.display.tables import data_table, filters_summary, months_covered, scope_title
+from outreach.display.targets import with_targets
 from outreach.months import month_short
 
 
@@ -123,9 +124,15 @@ def _figures(reads, chosen: dict, platforms: list) -> dict:
         ),
     }
     shown = next(month for month in reads.entered if month.period == latest)
+    cards, groups = with_targets(
+        headline_cards(totals, latest, shown_platforms, months.coverage),
+        platform_cards(totals, shown_platforms, latest, months.coverage),
+        reads.targets,
+        shown_ids,
+    )
     return {
-        "cards": headline_cards(totals, latest, shown_platforms, months.coverage),
-        "platform_cards": platform_cards(totals, shown_platforms, latest, months.coverage),
+        "cards": cards,
+        "platform_cards": groups,
         "charts": [_chart(name, figure) for name, figure in figures.items()],
         "summary": [summary_sentence(snapshot) for snapshot in reads.summarised],
         "summary_note": "" if shown.complete else summary_partial_note(latest),

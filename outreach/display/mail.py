@@ -33,6 +33,13 @@ def card_line(card: Card) -> str:
         line = _then(line, card.coverage)
     if card.illustrative:
         line = _noted(line, _("includes illustrative figures"))
+    target = card.target
+    if target is not None:
+        heading = _noted(target.heading, _("illustrative")) if target.illustrative else target.heading
+        told = [heading, target.note] if target.note else [heading, target.made, target.pace]
+        for part in told:
+            if part:
+                line = _then(line, part)
     return line
 
 

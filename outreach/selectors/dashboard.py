@@ -28,6 +28,7 @@ from outreach.selectors.scope import (
     scope_accounts,
     snapshots_in,
 )
+from outreach.selectors.targets import TargetReads, target_reads
 from outreach.selectors.totals import scope_timelines
 
 # Past these, a line per account and a sentence per account stop being readable (and cheap).
@@ -53,6 +54,7 @@ class DashboardReads:
     summarised_accounts: list[Account]  # the first SUMMARY_ACCOUNTS_AT_MOST accounts, which the summary describes
     summarised: list[MetricSnapshot]  # the latest snapshot of each of them (those with figures)
     has_figures: bool  # whether any snapshot exists at all (for the empty state)
+    targets: TargetReads | None = None  # the targets of the shown month's year, with what their progress needs
 
 
 def dashboard_reads(
@@ -71,7 +73,7 @@ def dashboard_reads(
     latest = latest_month(months.totals)
     shown = month_shown(entered, latest=latest, end_chosen=end_chosen)
     summarised_accounts = accounts[:SUMMARY_ACCOUNTS_AT_MOST]
-    milestones, summarised, has_figures = [], [], True
+    milestones, summarised, has_figures, targets = [], [], True, None
     if shown is None:
         has_figures = any_figures_recorded()
     else:
@@ -83,6 +85,7 @@ def dashboard_reads(
         summarised = latest_account_snapshots(
             Scope(account_ids=tuple(account.pk for account in summarised_accounts), start=scope.start, end=scope.end)
         )
+        targets = target_reads(scope, shown)
     return DashboardReads(
         scope=scope,
         accounts=accounts,
@@ -98,6 +101,7 @@ def dashboard_reads(
         summarised_accounts=summarised_accounts,
         summarised=summarised,
         has_figures=has_figures,
+        targets=targets,
     )
 
 
