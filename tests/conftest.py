@@ -141,6 +141,16 @@ def staff_app(django_app, staff_user):
 
 
 @pytest.fixture
+def administrator(django_user_model):
+    """A member of the Administrators group (not a superuser): everything, by role."""
+    from django.contrib.auth.models import Group
+
+    person = django_user_model.objects.create_user(username="root", password="a-long-admin-password")
+    person.groups.add(Group.objects.get(name="Administrators"))
+    return person
+
+
+@pytest.fixture
 def manager_client(client, django_user_model):
     """A member of the Managers group, signed in: sees the figures, changes nothing."""
     from django.contrib.auth.models import Group

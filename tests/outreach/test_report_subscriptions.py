@@ -43,13 +43,6 @@ def ling(django_user_model):
     return person
 
 
-@pytest.fixture
-def administrator(django_user_model):
-    person = django_user_model.objects.create_user(username="root", password="a-long-admin-password")
-    person.groups.add(Group.objects.get(name="Administrators"))
-    return person
-
-
 # --- When a month's report is due -------------------------------------------------------------------
 
 

@@ -2,7 +2,6 @@
 and year, not negative, of a figure the platform counts, typed as counts are (290万), with their history."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -10,13 +9,6 @@ from outreach.models import Target
 from tests.pages import form_posting_to, text_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def administrator(django_user_model):
-    person = django_user_model.objects.create_user(username="root", password="a-long-admin-password")
-    person.groups.add(Group.objects.get(name="Administrators"))
-    return person
 
 
 def add_target(app, user, *, account: str, year: str, metric: str, kind: str, value: str):
