@@ -57,6 +57,7 @@ lint: $(VENV)/.installed-dev .env
 # The national-scale benchmark against the local PostgreSQL (BENCH_ARGS="--rows 360000" for a smaller run).
 bench: $(VENV)/.installed-dev .env bench/node_modules/.installed
 	$(PY) -m bench.run $(BENCH_ARGS)
+	$(PY) -m bench.backtest
 	$(PY) -m bench.lighthouse
 
 # Lighthouse (npm, pinned in bench/package-lock.json), which bench/lighthouse.py drives against Debian's Chromium.

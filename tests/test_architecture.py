@@ -33,7 +33,8 @@ class Layer(NamedTuple):
 LAYERS = (  # Layer(name, rank, the lowest rank that may import it, modules), the bottom layer first
     Layer("vocabulary", 0, 1, ("outreach.metrics", "outreach.months", "outreach.numbers", "outreach.language",
                                "outreach.history", "outreach.environment", "outreach.organisation")),
-    Layer("rules", 1, 1, ("outreach.rules", "outreach.monthly_totals", "outreach.coverage", "outreach.progress")),
+    Layer("rules", 1, 1, ("outreach.rules", "outreach.monthly_totals", "outreach.coverage", "outreach.progress",
+                          "outreach.forecast")),
     # Pure: beside the rules (whose 1 lets them in), using only them and the vocabulary; not each other, not the
     # models, and imported only from the selectors up.
     Layer("display (pure)", 1, 3, ("outreach.display",)),

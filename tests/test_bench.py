@@ -24,3 +24,16 @@ def test_the_benchmark_runs_at_a_tiny_size(tmp_path, postgres_databases):
     assert results["export"]["app_rows"] == results["data"]["snapshots"]
     assert results["dashboard_all"]["status"] == 200 and results["admin_list"]["status"] == 200
     assert results["import"]["rows"] > 0 and results["page_weight"]["first_visit_bytes"] > 100_000
+
+
+def test_the_forecasts_backtest_runs_at_a_tiny_size(tmp_path):
+    output = tmp_path / "backtest.json"
+    result = run(
+        [VENV_BIN / "python", "-m", "bench.backtest", "--series", "4", "--output", str(output)], dict(os.environ)
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| synthetic (4 series) | 132 |" in result.stdout  # 3 years × 11 months × 4 series, each forecast
+    rows = {row["series"]: row for row in json.loads(output.read_text())}
+    assert 0 <= rows["synthetic (4 series)"]["coverage"] <= 1
+    assert rows["illustrative: all"]["forecasts"] > 0
