@@ -68,6 +68,19 @@ class Series:
 
 
 @dataclass(frozen=True)
+class LineForecast:
+    """A line's year-end forecast (`forecast.Forecast`, None with too little history) and target (its year-end
+    total aimed at, where every account of the line has one), drawn from the line's last point to December."""
+
+    name: str
+    color: str
+    last: Point
+    forecast: object = None
+    target: int | None = None
+    illustrative: bool = False
+
+
+@dataclass(frozen=True)
 class MilestoneMark:
     """A dated event drawn on the time axis."""
 
@@ -260,8 +273,10 @@ def cumulative_figure(
     granularity: str,
     scale: str,
     milestones: list[MilestoneMark],
+    forecasts: list[LineForecast] = (),
 ) -> dict:
-    """Cumulative growth: a line per series, milestones on the time axis."""
+    """Cumulative growth: a line per series, milestones on the time axis, and each line's year-end forecast
+    (dashed, with its 80% band) and target (dotted) where it has them."""
     traces = []
     for line in series:
         traces.append(
@@ -286,10 +301,22 @@ def cumulative_figure(
                 hovertemplate="%{customdata[0]}<br><b>%{y:,d}</b>%{customdata[1]}<extra>%{fullData.name}</extra>",
             )
         )
-    layout = _base_layout(
-        _("%(metric)s, cumulative") % {"metric": metric_label},
-        _("Totals at the end of each period. Triangles are lower bounds; hollow points are illustrative."),
-    )
+    forecast_parts = []
+    for line in forecasts:
+        traces += _forecast_traces(line)
+        forecast_parts.append(_forecast_sentence(line))
+    caption = _("Totals at the end of each period. Triangles are lower bounds; hollow points are illustrative.")
+    if any(line.forecast for line in forecasts):
+        caption += (
+            " "
+            + _(
+                "Dashed: the forecast of the year's end (the seasonal naïve forecast scaled by the trend: the months "
+                "left grow as a year before, times this year's pace against last year's), shaded: its 80%% interval, "
+                "from the same forecast's past errors; dotted: the target."
+            )
+            % {}
+        )
+    layout = _base_layout(_("%(metric)s, cumulative") % {"metric": metric_label}, caption)
     layout["xaxis"] = _time_axis(granularity, series)
     layout["yaxis"] = {
         **_value_axis([p.value for line in series for p in line.points], scale),
@@ -331,6 +358,7 @@ def cumulative_figure(
         if line.points
     ]
     parts = [_("Latest figures: %(values)s.") % {"values": "; ".join(latest)}] if latest else []
+    parts += [part for part in forecast_parts if part]
     left_out: dict[date, list[str]] = {}
     for line in series:
         for period in line.left_out:
@@ -343,6 +371,91 @@ def cumulative_figure(
         )
     _described(figure, parts)
     return figure
+
+
+def _forecast_traces(line: LineForecast) -> list[dict]:
+    """The forecast from the line's last point to December (dashed), its band, and the target (dotted)."""
+    start, december = line.last.period, date(line.last.period.year, 12, 1)
+    x = [start.isoformat(), december.isoformat()]
+    traces = []
+    forecast = line.forecast
+    label = _("%(name)s, forecast") % {"name": line.name}
+    if forecast is not None and forecast.low is not None:
+        for bound, fill in ((forecast.high, "none"), (forecast.low, "tonexty")):
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=x,
+                    y=[line.last.value, bound],
+                    mode="lines",
+                    line={"width": 0, "color": line.color},
+                    fill=fill,
+                    fillcolor="rgba(120, 120, 120, 0.18)",
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+    if forecast is not None:
+        traces.append(
+            dict(
+                type="scatter",
+                x=x,
+                y=[line.last.value, forecast.year_end],
+                name=label,
+                mode="lines+markers",
+                line={"color": line.color, "dash": "dash", "width": 2},
+                marker={
+                    "color": line.color,
+                    "size": [0, 7],
+                    "symbol": "diamond-open" if line.illustrative else "diamond",
+                },
+                hovertemplate="%{x|%Y-%m}<br><b>%{y:,d}</b><extra>%{fullData.name}</extra>",
+            )
+        )
+    if line.target is not None:
+        traces.append(
+            dict(
+                type="scatter",
+                x=[date(start.year, 1, 1).isoformat(), december.isoformat()],
+                y=[line.target, line.target],
+                name=_("%(name)s, target") % {"name": line.name},
+                mode="lines",
+                line={"color": line.color, "dash": "dot", "width": 1.5},
+                hovertemplate="<b>%{y:,d}</b><extra>%{fullData.name}</extra>",
+            )
+        )
+    return traces
+
+
+def _forecast_sentence(line: LineForecast) -> str:
+    """The forecast and target in words, for the text alternative and the printout."""
+    forecast, year = line.forecast, line.last.period.year
+    parts = []
+    if forecast is None:
+        parts.append(
+            _("%(name)s: too little history for a forecast (it needs the same months a year before).")
+            % {"name": line.name}
+        )
+    elif forecast.low is None:
+        parts.append(
+            _("%(name)s: forecast %(value)s at the end of %(year)s; too few past errors for an interval.")
+            % {"name": line.name, "value": _exact(forecast.year_end), "year": year}
+        )
+    else:
+        parts.append(
+            _("%(name)s: forecast %(value)s at the end of %(year)s (80%% interval %(low)s to %(high)s).")
+            % {
+                "name": line.name,
+                "value": _exact(forecast.year_end),
+                "year": year,
+                "low": _exact(forecast.low),
+                "high": _exact(forecast.high),
+            }
+        )
+    if line.target is not None:
+        parts.append(_("target %(value)s") % {"value": _exact(line.target)})
+    text = "; ".join(parts)
+    return _noted(text, _("illustrative")) if line.illustrative else text
 
 
 def _period_name(point: Point) -> str:

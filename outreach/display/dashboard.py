@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from outreach import metrics
 from outreach.display.cards import headline_cards, platform_cards
 from outreach.display.charts import (
+    LineForecast,
     MilestoneMark,
     cumulative_figure,
     increments_figure,
@@ -32,6 +33,7 @@ from outreach.display.series import (
 )
 from outreach.display.tables import data_table, filters_summary, months_covered, scope_title
 from outreach.display.targets import with_targets
+from outreach.forecast import year_end_forecast
 from outreach.months import month_short
 
 
@@ -67,14 +69,7 @@ def _figures(reads, chosen: dict, platforms: list) -> dict:
             % {"shown": len(reads.summarised_accounts), "total": reads.account_total}
         )
     metric_label = metrics.metric_label(metric, shown_platforms)
-    if by == "account":
-        lines = cumulative_series_by_account(
-            months.account_months, accounts, metric=metric, granularity=granularity, latest=latest
-        )
-    else:
-        lines = cumulative_series_by_platform(
-            totals, shown_platforms, metric=metric, granularity=granularity, latest=latest
-        )
+    lines = _lines(months, by, accounts, shown_platforms, metric=metric, granularity=granularity, latest=latest)
     increments = months.increments
     # What the growth covers: per platform, and per account with a bar per account.
     reporting = platform_reporting(totals, months.coverage, metric=metric)
@@ -84,13 +79,7 @@ def _figures(reads, chosen: dict, platforms: list) -> dict:
     views_month, views_whole = shares_month(reads.entered, latest, "views")
     followers_month, followers_whole = shares_month(reads.entered, latest, "followers")
     figures = {
-        "cumulative": cumulative_figure(
-            series=lines,
-            metric_label=metric_label,
-            granularity=granularity,
-            scale=chosen["scale"],
-            milestones=[MilestoneMark(day=m.date, title=m.display_title) for m in reads.milestones],
-        ),
+        "cumulative": None,  # below, once the cards' targets are known
         "increments": increments_figure(
             series=increment_series(
                 increments,
@@ -130,6 +119,22 @@ def _figures(reads, chosen: dict, platforms: list) -> dict:
         reads.targets,
         shown_ids,
     )
+    figures["cumulative"] = cumulative_figure(
+        series=lines,
+        metric_label=metric_label,
+        granularity=granularity,
+        scale=chosen["scale"],
+        milestones=[MilestoneMark(day=m.date, title=m.display_title) for m in reads.milestones],
+        forecasts=line_forecasts(
+            _lines(reads.history, by, accounts, shown_platforms, metric=metric, granularity="month", latest=latest)
+            if reads.history is not None
+            else lines,
+            latest,
+            metric=metric,
+            granularity=granularity,
+            groups=groups,
+        ),
+    )
     return {
         "cards": cards,
         "platform_cards": groups,
@@ -142,6 +147,49 @@ def _figures(reads, chosen: dict, platforms: list) -> dict:
         "metric_label": metric_label,
         "latest_label": month_short(latest),
     }
+
+
+def _lines(months, by: str, accounts, platforms, *, metric: str, granularity: str, latest: date):
+    """The cumulative chart's lines: per account, or per platform."""
+    if by == "account":
+        return cumulative_series_by_account(
+            months.account_months, accounts, metric=metric, granularity=granularity, latest=latest
+        )
+    return cumulative_series_by_platform(
+        months.totals, platforms, metric=metric, granularity=granularity, latest=latest
+    )
+
+
+def line_forecasts(lines, latest: date, *, metric: str, granularity: str, groups) -> list[LineForecast]:
+    """Each monthly line's year-end forecast from its own points (`forecast.year_end_forecast`) and, for a
+    platform's line, its platform card's target total; none in December (the year is over) or by quarter/year."""
+    if granularity != "month" or latest.month == 12:
+        return []
+    targets = {
+        group.platform.name: card.target
+        for group in groups
+        for card in group.cards
+        if card.metric == metric and card.target is not None and card.target.progress is not None
+    }
+    found = []
+    for line in lines:
+        if not line.points or line.points[-1].period != latest:
+            continue
+        values = {point.period: point.value for point in line.points}
+        forecast = year_end_forecast(values, origin=latest, cumulative=metric in metrics.CUMULATIVE_METRICS)
+        target = targets.get(line.name)
+        found.append(
+            LineForecast(
+                name=line.name,
+                color=line.color,
+                last=line.points[-1],
+                forecast=forecast,
+                target=target.progress.aimed_at if target else None,
+                illustrative=any(point.illustrative for point in line.points[-25:])
+                or bool(target and target.illustrative),
+            )
+        )
+    return found
 
 
 def _chart(name: str, figure: dict) -> dict:

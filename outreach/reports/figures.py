@@ -53,6 +53,7 @@ def figures_context(query, *, link_query: QueryDict) -> tuple[dict, int]:
         platforms=platforms,
         every_account=total,
         end_chosen=chosen["end"] is not None,
+        monthly=chosen["granularity"] == "month",
     )
     page = dashboard_page(reads, chosen=chosen, platforms=platforms, link_to=dashboard_link(link_query))
     translated_headers = is_chinese()

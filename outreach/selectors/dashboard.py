@@ -55,10 +55,19 @@ class DashboardReads:
     summarised: list[MetricSnapshot]  # the latest snapshot of each of them (those with figures)
     has_figures: bool  # whether any snapshot exists at all (for the empty state)
     targets: TargetReads | None = None  # the targets of the shown month's year, with what their progress needs
+    # From the first month, where the scope starts later: a forecast reads the whole history, not the months shown.
+    history: "DashboardMonths | None" = None
 
 
 def dashboard_reads(
-    scope: Scope, *, metric: str, by: str, platforms: list[Platform], every_account: int, end_chosen: bool
+    scope: Scope,
+    *,
+    metric: str,
+    by: str,
+    platforms: list[Platform],
+    every_account: int,
+    end_chosen: bool,
+    monthly: bool = True,
 ) -> DashboardReads:
     """What the dashboard shows for `scope`: a few queries, whatever the number of accounts (kept totals)."""
     accounts = scope_accounts(
@@ -73,7 +82,7 @@ def dashboard_reads(
     latest = latest_month(months.totals)
     shown = month_shown(entered, latest=latest, end_chosen=end_chosen)
     summarised_accounts = accounts[:SUMMARY_ACCOUNTS_AT_MOST]
-    milestones, summarised, has_figures, targets = [], [], True, None
+    milestones, summarised, has_figures, targets, history = [], [], True, None, None
     if shown is None:
         has_figures = any_figures_recorded()
     else:
@@ -86,6 +95,8 @@ def dashboard_reads(
             Scope(account_ids=tuple(account.pk for account in summarised_accounts), start=scope.start, end=scope.end)
         )
         targets = target_reads(scope, shown)
+        if scope.start is not None and monthly:  # forecasts are drawn on the monthly chart only
+            history = dashboard_months(dataclasses.replace(scope, start=None), metric=metric, by=drawn_by).up_to(shown)
     return DashboardReads(
         scope=scope,
         accounts=accounts,
@@ -102,6 +113,7 @@ def dashboard_reads(
         summarised=summarised,
         has_figures=has_figures,
         targets=targets,
+        history=history,
     )
 
 

@@ -120,3 +120,52 @@ def test_a_target_entered_shows_on_the_next_dashboard_though_the_page_was_kept(m
     assert "Target for 2024: 2,900,000 at the year's end" in text_of(
         django_app.get(reverse("dashboard"), user=people["ling"])
     )
+
+
+def test_the_cumulative_chart_draws_the_forecast_with_its_band_and_the_target(museum, django_app, people):
+    import json
+    import re
+
+    enter_target(
+        django_app,
+        people["root"],
+        account="Shanghai Science & Technology Museum · WeChat official account",
+        metric="followers",
+        kind="year_end",
+        value="2,900,000",
+    )
+    page = django_app.get(reverse("dashboard"), {"metric": "followers"}, user=people["ling"])
+    script = re.search(r'<script id="figure-cumulative" type="application/json">(.*?)</script>', page.text, re.S)
+    figure = json.loads(script[1])
+    traces = {trace.get("name"): trace for trace in figure["data"]}
+
+    forecast = traces["WeChat official account, forecast"]
+    assert forecast["line"]["dash"] == "dash" and forecast["x"] == ["2024-02-01", "2024-12-01"]
+    assert forecast["y"][0] == followers(date(2024, 2, 1)) and forecast["y"][1] > forecast["y"][0]
+    assert traces["WeChat official account, target"]["y"] == [2_900_000, 2_900_000]
+    band = [trace for trace in figure["data"] if trace.get("fill") == "tonexty"]
+    assert band and band[0]["y"][1] < forecast["y"][1]  # the interval's low end, below the forecast
+    description = figure["layout"]["meta"]["description"]
+    assert "WeChat official account: forecast" in description and "80% interval" in description
+    assert "target 2,900,000" in description and "(illustrative)" in description
+    assert "seasonal naïve forecast scaled by the trend" in figure["layout"]["meta"]["caption"]
+
+
+def test_a_line_with_too_little_history_says_so_instead_of_a_forecast(db, django_app, people):
+    call_command("load_seed_figures", verbosity=0)  # the real February 2024 only
+    page = django_app.get(reverse("dashboard"), {"metric": "views"}, user=people["ling"])
+    assert "too little history for a forecast" in page.text
+    assert ", forecast" not in page.text
+
+
+def test_the_forecast_reads_the_whole_history_whatever_months_the_chart_shows(museum, django_app, people):
+    import json
+    import re
+
+    def forecast(query):
+        page = django_app.get(reverse("dashboard"), {"metric": "followers", **query}, user=people["ling"])
+        script = re.search(r'<script id="figure-cumulative" type="application/json">(.*?)</script>', page.text, re.S)
+        data = json.loads(script[1])["data"]
+        return [trace["y"] for trace in data if trace.get("fill") or "forecast" in (trace.get("name") or "")]
+
+    assert forecast({}) == forecast({"start": "2023-09"}) != []
