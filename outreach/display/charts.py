@@ -306,6 +306,8 @@ def cumulative_figure(
         traces += _forecast_traces(line)
         forecast_parts.append(_forecast_sentence(line))
     caption = _("Totals at the end of each period. Triangles are lower bounds; hollow points are illustrative.")
+    # A line with no forecast says why where the chart is read, not only in its text alternative.
+    caption += "".join(" " + part for line, part in zip(forecasts, forecast_parts, strict=True) if not line.forecast)
     if any(line.forecast for line in forecasts):
         caption += (
             " "
@@ -380,6 +382,8 @@ def _forecast_traces(line: LineForecast) -> list[dict]:
     traces = []
     forecast = line.forecast
     label = _("%(name)s, forecast") % {"name": line.name}
+    if line.illustrative:
+        label = _noted(label, _("illustrative"))  # built on illustrative figures: the legend says so
     if forecast is not None and forecast.low is not None:
         for bound, fill in ((forecast.high, "none"), (forecast.low, "tonexty")):
             traces.append(

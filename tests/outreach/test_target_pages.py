@@ -139,7 +139,7 @@ def test_the_cumulative_chart_draws_the_forecast_with_its_band_and_the_target(mu
     figure = json.loads(script[1])
     traces = {trace.get("name"): trace for trace in figure["data"]}
 
-    forecast = traces["WeChat official account, forecast"]
+    forecast = traces["WeChat official account, forecast (illustrative)"]  # built on the illustrative history
     assert forecast["line"]["dash"] == "dash" and forecast["x"] == ["2024-02-01", "2024-12-01"]
     assert forecast["y"][0] == followers(date(2024, 2, 1)) and forecast["y"][1] > forecast["y"][0]
     assert traces["WeChat official account, target"]["y"] == [2_900_000, 2_900_000]
@@ -154,7 +154,8 @@ def test_the_cumulative_chart_draws_the_forecast_with_its_band_and_the_target(mu
 def test_a_line_with_too_little_history_says_so_instead_of_a_forecast(db, django_app, people):
     call_command("load_seed_figures", verbosity=0)  # the real February 2024 only
     page = django_app.get(reverse("dashboard"), {"metric": "views"}, user=people["ling"])
-    assert "too little history for a forecast" in page.text
+    caption = page.html.select_one("#figure-cumulative-caption").get_text(" ", strip=True)
+    assert "too little history for a forecast" in caption  # said where the chart is read
     assert ", forecast" not in page.text
 
 
