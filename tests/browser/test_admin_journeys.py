@@ -452,3 +452,37 @@ def test_a_wechat_back_office_export_is_uploaded_as_downloaded_its_account_chose
     arrive(page, "**/admin/outreach/metricsnapshot/")
     assert "Imported wechat-user-growth-2024-03.xls" in messages_shown(page)
     assert MetricSnapshot.objects.get(account=museum["wechat"], period=MARCH).followers == 2_670_944
+
+
+def test_an_administrator_enters_a_target_and_the_dashboard_shows_its_progress_and_forecast(page, live_server, museum):
+    from django.core.management import call_command
+
+    from tests.browser.test_journeys import chart_traces
+
+    call_command("load_seed_figures", "--illustrative-history", verbosity=0)  # the years before, for the seasons
+    password = add_person("director", "administrator")
+    open_the_admin(page, live_server, "director", password)
+    page.locator("#content-main").get_by_role("link", name="Targets", exact=True).click()
+    arrive(page, "**/admin/outreach/target/")
+    object_tool(page, "Add target").click()
+    arrive(page, "**/admin/outreach/target/add/")
+    page.select_option("#id_account", label=WECHAT)
+    page.fill("#id_year", "2024")
+    page.select_option("#id_metric", label="Followers")
+    page.select_option("#id_kind", label="total at the year's end")
+    page.fill("#id_value", "290万")
+    save(page)
+    arrive(page, "**/admin/outreach/target/")
+    assert "2,900,000" in page.locator("#result_list").inner_text()
+
+    page.get_by_role("link", name="View site").click()
+    arrive(page, f"{live_server.url}/")
+    wechat = page.locator(".platform-card", has=page.get_by_role("heading", name="WeChat official account"))
+    assert "Target for 2024: 2,900,000 at the year's end" in wechat.inner_text()
+    assert "of the year's planned growth made" in wechat.inner_text()
+    page.select_option("#id_metric", "followers")
+    page.get_by_role("button", name="Apply").click()
+    arrive(page, "**/?*metric=followers*")
+    names = {trace["name"] for trace in chart_traces(page, "figure-cumulative")}
+    assert {"WeChat official account, forecast (illustrative)", "WeChat official account, target"} <= names
+    screenshot(page, "dashboard-target-forecast")
