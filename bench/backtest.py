@@ -64,7 +64,7 @@ def illustrative_series() -> dict[str, dict[date, int]]:
 
 def evaluate(series: dict[date, int], *, years: int = 3, cumulative: bool = True) -> list[dict]:
     """The forecast from every month January to November of the series' last `years` whole years."""
-    from outreach.forecast import year_end_forecast
+    from outreach.forecast import monthly_growth, year_end_forecast
 
     decembers = sorted(period for period in series if period.month == 12)[-years:]
     results = []
@@ -74,7 +74,9 @@ def evaluate(series: dict[date, int], *, years: int = 3, cumulative: bool = True
             if origin not in series:
                 continue
             known = {period: value for period, value in series.items() if period <= origin}
-            forecast = year_end_forecast(known, origin=origin, cumulative=cumulative)
+            forecast = year_end_forecast(
+                monthly_growth(known), origin=origin, current=series[origin], cumulative=cumulative
+            )
             if forecast is None:
                 continue
             to_come = series[december] - series[origin]
@@ -117,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         summary(f"illustrative: {name}", evaluate(values, cumulative=not name.endswith("followers")))
         for name, values in illustrative.items()
     ]
-    every = [result for name, values in illustrative.items() for result in evaluate(values)]
+    every = [
+        result
+        for name, values in illustrative.items()
+        for result in evaluate(values, cumulative=not name.endswith("followers"))
+    ]
     rows.append(summary("illustrative: all", every))
 
     print("| series | forecasts | median error of the growth to come | mean | 80% intervals | held the outcome |")

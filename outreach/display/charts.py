@@ -312,9 +312,9 @@ def cumulative_figure(
         caption += (
             " "
             + _(
-                "Dashed: the forecast of the year's end (the seasonal naïve forecast scaled by the trend: the months "
-                "left grow as a year before, times this year's pace against last year's), shaded: its 80%% interval, "
-                "from the same forecast's past errors; dotted: the target."
+                "Dashed: the forecast of the year's end (a seasonal naïve forecast: the months left grow as the same "
+                "months did a year before, scaled by this year's pace against last year's where there are two years "
+                "of history); shaded: its 80%% interval, from the same forecast's past errors; dotted: the target."
             )
             % {}
         )
@@ -375,6 +375,10 @@ def cumulative_figure(
     return figure
 
 
+# What a forecast's and a target's traces carry as `meta`, telling them from the lines of figures.
+FORECAST = "forecast"
+
+
 def _forecast_traces(line: LineForecast) -> list[dict]:
     """The forecast from the line's last point to December (dashed), its band, and the target (dotted)."""
     start, december = line.last.period, date(line.last.period.year, 12, 1)
@@ -397,6 +401,7 @@ def _forecast_traces(line: LineForecast) -> list[dict]:
                     fillcolor="rgba(120, 120, 120, 0.18)",
                     hoverinfo="skip",
                     showlegend=False,
+                    meta=FORECAST,
                 )
             )
     if forecast is not None:
@@ -406,6 +411,7 @@ def _forecast_traces(line: LineForecast) -> list[dict]:
                 x=x,
                 y=[line.last.value, forecast.year_end],
                 name=label,
+                meta=FORECAST,
                 mode="lines+markers",
                 line={"color": line.color, "dash": "dash", "width": 2},
                 marker={
@@ -423,12 +429,20 @@ def _forecast_traces(line: LineForecast) -> list[dict]:
                 x=[date(start.year, 1, 1).isoformat(), december.isoformat()],
                 y=[line.target, line.target],
                 name=_("%(name)s, target") % {"name": line.name},
+                meta=FORECAST,
                 mode="lines",
                 line={"color": line.color, "dash": "dot", "width": 1.5},
                 hovertemplate="<b>%{y:,d}</b><extra>%{fullData.name}</extra>",
             )
         )
     return traces
+
+
+def _method(forecast) -> str:
+    """The forecast's method, named: scaled by the trend with two years of history, plain with one."""
+    if forecast.method == "scaled_seasonal_naive":
+        return _("seasonal naïve, scaled by the trend")
+    return _("seasonal naïve")
 
 
 def _forecast_sentence(line: LineForecast) -> str:
@@ -442,13 +456,14 @@ def _forecast_sentence(line: LineForecast) -> str:
         )
     elif forecast.low is None:
         parts.append(
-            _("%(name)s: forecast %(value)s at the end of %(year)s; too few past errors for an interval.")
-            % {"name": line.name, "value": _exact(forecast.year_end), "year": year}
+            _("%(name)s: forecast %(value)s at the end of %(year)s (%(method)s); too few past errors for an interval.")
+            % {"name": line.name, "value": _exact(forecast.year_end), "year": year, "method": _method(forecast)}
         )
     else:
         parts.append(
-            _("%(name)s: forecast %(value)s at the end of %(year)s (80%% interval %(low)s to %(high)s).")
+            _("%(name)s: forecast %(value)s at the end of %(year)s (%(method)s; 80%% interval %(low)s to %(high)s).")
             % {
+                "method": _method(forecast),
                 "name": line.name,
                 "value": _exact(forecast.year_end),
                 "year": year,

@@ -126,12 +126,12 @@ def _figures(reads, chosen: dict, platforms: list) -> dict:
         scale=chosen["scale"],
         milestones=[MilestoneMark(day=m.date, title=m.display_title) for m in reads.milestones],
         forecasts=line_forecasts(
-            _lines(reads.history, by, accounts, shown_platforms, metric=metric, granularity="month", latest=latest)
-            if reads.history is not None
-            else lines,
+            lines,
+            (reads.history or months).increments,
+            shown_platforms,
             latest,
             metric=metric,
-            granularity=granularity,
+            granularity=granularity if by == "platform" else "",
             groups=groups,
         ),
     )
@@ -160,9 +160,12 @@ def _lines(months, by: str, accounts, platforms, *, metric: str, granularity: st
     )
 
 
-def line_forecasts(lines, latest: date, *, metric: str, granularity: str, groups) -> list[LineForecast]:
-    """Each monthly line's year-end forecast from its own points (`forecast.year_end_forecast`) and, for a
-    platform's line, its platform card's target total; none in December (the year is over) or by quarter/year."""
+def line_forecasts(
+    lines, increments, platforms, latest: date, *, metric: str, granularity: str, groups
+) -> list[LineForecast]:
+    """Each platform's line's year-end forecast from its like-for-like monthly growth over its whole history
+    (`forecast.year_end_forecast`: an account joining the line is not growth), and its platform card's target
+    total; none in December (the year is over), by quarter or year, or with a line per account."""
     if granularity != "month" or latest.month == 12:
         return []
     targets = {
@@ -171,12 +174,24 @@ def line_forecasts(lines, latest: date, *, metric: str, granularity: str, groups
         for card in group.cards
         if card.metric == metric and card.target is not None and card.target.progress is not None
     }
+    growth: dict[int, dict[date, int | None]] = {}
+    illustrative: dict[int, bool] = {}
+    for increment in increments:
+        # A month whose growth spans an account's missing months is not one month's growth.
+        growth.setdefault(increment.group_id, {})[increment.period] = increment.value if not increment.gaps else None
+        illustrative[increment.group_id] = illustrative.get(increment.group_id, False) or increment.illustrative
+    by_name = {platform.name: platform.pk for platform in platforms}
     found = []
     for line in lines:
-        if not line.points or line.points[-1].period != latest:
+        platform_id = by_name.get(line.name)
+        if platform_id is None or not line.points or line.points[-1].period != latest:
             continue
-        values = {point.period: point.value for point in line.points}
-        forecast = year_end_forecast(values, origin=latest, cumulative=metric in metrics.CUMULATIVE_METRICS)
+        forecast = year_end_forecast(
+            growth.get(platform_id, {}),
+            origin=latest,
+            current=line.points[-1].value,
+            cumulative=metric in metrics.CUMULATIVE_METRICS,
+        )
         target = targets.get(line.name)
         found.append(
             LineForecast(
@@ -185,7 +200,8 @@ def line_forecasts(lines, latest: date, *, metric: str, granularity: str, groups
                 last=line.points[-1],
                 forecast=forecast,
                 target=target.progress.aimed_at if target else None,
-                illustrative=any(point.illustrative for point in line.points[-25:])
+                illustrative=illustrative.get(platform_id, False)
+                or line.points[-1].illustrative
                 or bool(target and target.illustrative),
             )
         )

@@ -122,7 +122,8 @@ def parse_flag(value) -> bool:
     )
 
 
-def _count(value):
+def count_cell(value):
+    """A count from a file's cell: as typed, or a spreadsheet's number (`2900000.0`, whole only)."""
     if isinstance(value, float):
         if not value.is_integer():
             raise ValidationError(_("“%(value)s” is not a whole number."), params={"value": value})
@@ -202,7 +203,7 @@ def parse_rows(
             row.add_error("period", error)
         for metric in metrics.METRICS:
             try:
-                row.figures[metric] = _count(values[metric])
+                row.figures[metric] = count_cell(values[metric])
             except ValidationError as error:
                 row.figures[metric] = None
                 row.add_error(metric, error)

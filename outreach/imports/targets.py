@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from outreach import metrics, numbers
+from outreach import metrics
 from outreach.files.csv_writer import restore
-from outreach.imports.plan import AccountLookup
+from outreach.imports.plan import AccountLookup, count_cell
 from outreach.imports.tables import ImportFileError, blank
 
 TARGET_COLUMNS = ("platform", "account", "year", "metric", "kind", "value", "note")
@@ -46,12 +46,24 @@ class TargetRow:
         self.errors.extend((column, text) for text in messages)
 
 
+def _year(text: str) -> int | None:
+    """A year as written (`2024`, or a spreadsheet's `2024.0`); None when it is not a whole year."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() and 0 < value < 10_000 else None
+
+
 def target_header(lines: list[tuple[int, list]]) -> tuple[list[str], list[tuple[int, list]]]:
     """The file's header (checked: the columns it needs, no unknown one) and its other lines."""
     lines = [(number, cells) for number, cells in lines if not blank(cells)]
     if not lines:
         raise ImportFileError(_("The file is empty."))
     header = [str(cell or "").strip().lstrip("\ufeff").lower() for cell in lines[0][1]]
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        raise ImportFileError(_("The header names %(columns)s twice.") % {"columns": ", ".join(repeated)})
     unknown = [name for name in header if name and name not in TARGET_COLUMNS]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if unknown or missing:
@@ -77,10 +89,9 @@ def target_rows(header: list[str], lines: list[tuple[int, list]], accounts: list
         row = TargetRow(line=number)
         rows.append(row)
         row.account = find.account(text["platform"], text["account"], row.add_error)
-        try:
-            row.year = int(float(text["year"])) if text["year"] else None  # a spreadsheet's 2024.0
-        except ValueError:
-            row.add_error("year", _("“%(value)s” is not a year: write it as 2024.") % {"value": text["year"]})
+        row.year = _year(text["year"])
+        if text["year"] and row.year is None:
+            row.add_error("year", _("“%(value)s” is not a year: write it as 2024.") % {"value": text["year"][:40]})
         if row.year is None and not any(column == "year" for column, _message in row.errors):
             row.add_error("year", _("The year is missing: write it as 2024."))
         metric = text["metric"].lower()
@@ -98,10 +109,14 @@ def target_rows(header: list[str], lines: list[tuple[int, list]], accounts: list
                 "kind", _("“%(value)s” is not a kind of target: use year_end or growth.") % {"value": text["kind"]}
             )
         try:
-            row.value = numbers.parse_count(values["value"])
+            row.value = count_cell(values["value"])
             if row.value is None:
                 row.add_error("value", _("The target is missing."))
         except ValidationError as error:
             row.add_error("value", error)
-        row.note = text.get("note", "")[:200]
+        row.note = text.get("note", "")
+        if len(row.note) > 200:
+            row.add_error(
+                "note", _("A note has at most 200 characters; this one has %(count)d.") % {"count": len(row.note)}
+            )
     return rows

@@ -95,7 +95,8 @@ def dashboard_reads(
             Scope(account_ids=tuple(account.pk for account in summarised_accounts), start=scope.start, end=scope.end)
         )
         targets = target_reads(scope, shown)
-        if scope.start is not None and monthly:  # forecasts are drawn on the monthly chart only
+        # Forecasts are drawn on the monthly chart only, and not in December (the year is over).
+        if scope.start is not None and monthly and shown.month != 12:
             history = dashboard_months(dataclasses.replace(scope, start=None), metric=metric, by=drawn_by).up_to(shown)
     return DashboardReads(
         scope=scope,

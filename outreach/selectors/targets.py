@@ -51,11 +51,13 @@ def target_reads(scope: Scope, shown: date) -> TargetReads:
     )
     if not targets:
         return TargetReads(year=year, month=shown)
-    account_ids = sorted({target.account_id for target in targets})
+    # The accounts with targets as a subquery, never a list of their ids: at national scale a list of
+    # thousands of ids would be a statement megabytes long (and past SQLite's limit of variables).
+    with_targets = Target.objects.filter(year=year, account__in=accounts_in(scope)).values("account_id")
     start_month, first_season = date(year - 1, 12, 1), date(year - SEASON_YEARS - 1, 12, 1)
     figures = {
         (row["account_id"], row["period"]): row
-        for row in MetricSnapshot.objects.filter(account_id__in=account_ids, period__in=(start_month, shown)).values(
+        for row in MetricSnapshot.objects.filter(account_id__in=with_targets, period__in=(start_month, shown)).values(
             "account_id", "period", "articles", "videos", "views", "followers", "is_illustrative"
         )
     }
@@ -77,15 +79,18 @@ def target_reads(scope: Scope, shown: date) -> TargetReads:
             )
         )
     seasons: dict[tuple[int, str], dict[date, tuple[int, int, int]]] = defaultdict(dict)
-    targeted = {metric: [t.account_id for t in targets if t.metric == metric] for metric in {t.metric for t in targets}}
+    targeted = sorted({target.metric for target in targets})
     # One query for every figure with targets: each summed over its own accounts only.
     sums = {}
-    for metric, ids in targeted.items():
+    for metric in targeted:
+        ids = with_targets.filter(metric=metric)
         sums[f"{metric}_total"] = Sum(metric, filter=Q(account_id__in=ids))
         sums[f"{metric}_reporting"] = Count(metric, filter=Q(account_id__in=ids))
         sums[f"{metric}_illustrative"] = Count(metric, filter=Q(account_id__in=ids, is_illustrative=True))
     rows = (
-        MetricSnapshot.objects.filter(account_id__in=account_ids, period__gte=first_season, period__lt=date(year, 1, 1))
+        MetricSnapshot.objects.filter(
+            account_id__in=with_targets, period__gte=first_season, period__lt=date(year, 1, 1)
+        )
         .values("account__platform_id", "period")
         .annotate(**sums)
     )

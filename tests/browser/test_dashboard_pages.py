@@ -52,7 +52,8 @@ def figure_on_the_page(page, chart: str) -> list[dict]:
     """The figure the server put in the page for `chart` (its JSON script element), as `chart_traces` reads one."""
     return page.evaluate(
         """(id) => JSON.parse(document.getElementById(id).textContent).data.map(
-            (trace) => ({name: trace.name, x: trace.x || trace.labels, y: trace.y || trace.values}))""",
+            (trace) => ({name: trace.name, x: trace.x || trace.labels, y: trace.y || trace.values,
+                         meta: trace.meta || null}))""",
         chart,
     )
 
@@ -80,7 +81,7 @@ def cumulative_by_label(page) -> dict[str, dict[str, int]]:
         """() => {
             const figure = JSON.parse(document.getElementById("figure-cumulative").textContent);
             const values = {};
-            for (const trace of figure.data) {
+            for (const trace of figure.data.filter((trace) => trace.meta !== "forecast")) {
                 trace.customdata.forEach(([label], index) => {
                     (values[label] = values[label] || {})[trace.name] = trace.y[index];
                 });
@@ -112,7 +113,9 @@ def test_on_a_phone_each_chart_is_drawn_as_it_scrolls_into_view_and_not_before(n
     for chart in CHARTS:
         assert chart_traces(page, chart) == figure_on_the_page(page, chart), chart
     cumulative = {
-        trace["name"]: dict(zip(trace["x"], trace["y"], strict=True)) for trace in chart_traces(page, CHARTS[0])
+        trace["name"]: dict(zip(trace["x"], trace["y"], strict=True))
+        for trace in chart_traces(page, CHARTS[0])
+        if trace["meta"] != "forecast"
     }
     assert cumulative == platform_totals("views")
     # Drawn in the room kept for them: the page does not jump as they appear.

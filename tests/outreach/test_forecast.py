@@ -7,10 +7,23 @@ from datetime import date
 
 import pytest
 
-from outreach.forecast import ERRORS_AT_LEAST, SCALED_SEASONAL, SEASONAL, past_errors, year_end_forecast
+from outreach.forecast import (
+    ERRORS_AT_LEAST,
+    SCALED_SEASONAL,
+    SEASONAL,
+    TREND_AT_MOST,
+    monthly_growth,
+    past_errors,
+)
+from outreach.forecast import year_end_forecast as forecast_of
 from outreach.months import add_months
 
 SEASON = [5, 4, 6, 7, 8, 12, 15, 14, 9, 8, 6, 6]  # a museum's summer
+
+
+def year_end_forecast(values: dict[date, int], *, origin: date, cumulative: bool = True):
+    """The forecast from a series of totals, as the dashboard makes it from each month's growth."""
+    return forecast_of(monthly_growth(values), origin=origin, current=values[origin], cumulative=cumulative)
 
 
 def growing(first: date, months: int, *, start: int = 1000, yearly: float = 1.2, noise: float = 0.0, seed: int = 1):
@@ -28,6 +41,7 @@ def growing(first: date, months: int, *, start: int = 1000, yearly: float = 1.2,
 def test_under_thirteen_months_there_is_no_forecast():
     values = growing(date(2023, 3, 1), 12)
     assert year_end_forecast(values, origin=date(2024, 2, 1)) is None
+    assert year_end_forecast(growing(date(2023, 1, 1), 24), origin=date(2024, 12, 1)) is None  # December: over
 
 
 def test_with_one_year_before_it_is_the_plain_seasonal_forecast_without_an_interval():
@@ -60,12 +74,10 @@ def test_the_interval_widens_with_the_series_noise():
 
 
 def test_past_errors_use_only_outcomes_known_at_the_origin():
-    values = growing(date(2019, 1, 1), 72)
+    growth = monthly_growth(growing(date(2019, 1, 1), 72))
     origin = date(2022, 6, 1)
-    later = {period: value for period, value in values.items() if period > origin}
-    assert past_errors(values, origin, 6) == past_errors(
-        {period: value for period, value in values.items() if period not in later}, origin, 6
-    )
+    known = {period: value for period, value in growth.items() if period <= origin}
+    assert past_errors(growth, origin, 6) == past_errors(known, origin, 6) != []
 
 
 def test_a_figure_that_only_grows_is_never_forecast_below_its_total_so_far():
@@ -76,3 +88,26 @@ def test_a_figure_that_only_grows_is_never_forecast_below_its_total_so_far():
     forecast = year_end_forecast(values, origin=date(2024, 6, 1))
     assert forecast.year_end >= values[date(2024, 6, 1)]
     assert forecast.low is None or forecast.low >= values[date(2024, 6, 1)]
+
+
+def test_a_year_of_one_off_growth_cannot_multiply_the_forecast_beyond_the_trends_bound():
+    values = growing(date(2020, 1, 1), 54, yearly=1.0)
+    growth = monthly_growth(values)
+    growth[date(2023, 9, 1)] *= 50  # a campaign's month (or a platform's line that an account joined)
+    forecast = forecast_of(growth, origin=date(2024, 6, 1), current=values[date(2024, 6, 1)])
+    seasons = sum(growth[date(2023, month, 1)] for month in range(7, 13))
+    assert forecast.year_end - values[date(2024, 6, 1)] <= TREND_AT_MOST * seasons
+
+
+def test_a_month_whose_growth_is_not_known_leaves_its_windows_out():
+    values = growing(date(2020, 1, 1), 54)
+    growth = monthly_growth(values)
+    growth[date(2023, 8, 1)] = None  # an account's growth spanning missing months
+    forecast = forecast_of(growth, origin=date(2024, 6, 1), current=values[date(2024, 6, 1)])
+    assert forecast is None  # the same months a year before are not known whole
+
+
+def test_followers_may_fall_but_not_below_zero():
+    values = {add_months(date(2021, 1, 1), index): max(0, 500 - 20 * index) for index in range(42)}
+    forecast = year_end_forecast(values, origin=date(2024, 6, 1), cumulative=False)
+    assert forecast.year_end >= 0 and (forecast.low is None or forecast.low >= 0)

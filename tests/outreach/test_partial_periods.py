@@ -30,6 +30,7 @@ def lines(page, name: str) -> dict[str, dict]:
             "hover": [label + notes for label, notes in trace["customdata"]],
         }
         for trace in figure(page, name)["data"]
+        if trace.get("meta") != "forecast"  # the lines of figures, not their forecasts
     }
 
 

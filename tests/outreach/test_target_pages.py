@@ -148,7 +148,8 @@ def test_the_cumulative_chart_draws_the_forecast_with_its_band_and_the_target(mu
     description = figure["layout"]["meta"]["description"]
     assert "WeChat official account: forecast" in description and "80% interval" in description
     assert "target 2,900,000" in description and "(illustrative)" in description
-    assert "seasonal naïve forecast scaled by the trend" in figure["layout"]["meta"]["caption"]
+    assert "a seasonal naïve forecast" in figure["layout"]["meta"]["caption"]
+    assert "(seasonal naïve, scaled by the trend; 80% interval" in description  # the method of this line
 
 
 def test_a_line_with_too_little_history_says_so_instead_of_a_forecast(db, django_app, people):

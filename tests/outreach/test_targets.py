@@ -177,3 +177,35 @@ def test_a_dry_run_checks_and_writes_nothing(seeded, tmp_path):
     status, out, _err = import_targets(tmp_path, content, "--dry-run")
     assert status == 0 and "Would import targets.csv: 1 target(s) created" in out
     assert not Target.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("wechat,Shanghai Science & Technology Museum,inf,followers,1", "“inf” is not a year"),
+        ("wechat,Shanghai Science & Technology Museum,2024.7,followers,1", "“2024.7” is not a year"),
+        ("wechat,Shanghai Science & Technology Museum,1e400,followers,1", "“1e400” is not a year"),
+    ],
+)
+def test_a_year_that_is_not_a_whole_year_is_refused_not_rounded(seeded, tmp_path, line, message):
+    status, _out, err = import_targets(tmp_path, f"platform,account,year,metric,value\n{line}\n".encode())
+    assert status == 1 and message in err and not Target.objects.exists()
+
+
+def test_a_workbooks_numbers_are_read_as_the_spreadsheet_holds_them(seeded, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["platform", "account", "year", "metric", "value"])
+    sheet.append(["wechat", "Shanghai Science & Technology Museum", 2024.0, "followers", 2900000.0])
+    path = tmp_path / "targets.xlsx"
+    workbook.save(path)
+    status, _out, err = import_targets(tmp_path, path.read_bytes())
+    assert status == 0, err
+    assert Target.objects.get().value == 2_900_000 and Target.objects.get().year == 2024
+
+
+def test_a_header_naming_a_column_twice_is_refused(seeded, tmp_path):
+    status, _out, err = import_targets(tmp_path, b"platform,account,year,metric,value,value\nwechat,x,2024,views,1,2\n")
+    assert status == 1 and "The header names value twice." in err
