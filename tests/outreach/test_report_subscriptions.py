@@ -43,6 +43,13 @@ def ling(django_user_model):
     return person
 
 
+def record_delivery(person, *, period: date = FEBRUARY, language: str = "en", **fields) -> ReportDelivery:
+    """A delivery of the report to `person`, recorded as a run records one (waiting, unless `fields` say)."""
+    return ReportDelivery.objects.create(
+        user=person, username=person.username, period=period, language=language, address=person.email, **fields
+    )
+
+
 # --- When a month's report is due -------------------------------------------------------------------
 
 
@@ -111,11 +118,9 @@ def test_a_failed_try_waits_longer_each_time_and_is_given_up_after_the_last():
 
 
 def test_the_database_keeps_one_delivery_per_person_and_month(seeded, ling):
-    ReportDelivery.objects.create(user=ling, username="ling", period=FEBRUARY, language="en", address=ling.email)
+    record_delivery(ling)
     with pytest.raises(IntegrityError), transaction.atomic():
-        ReportDelivery.objects.create(
-            user=ling, username="ling", period=FEBRUARY, language="zh-hans", address=ling.email
-        )
+        record_delivery(ling, language="zh-hans")
 
 
 # --- Subscribing from the dashboard ----------------------------------------------------------------
@@ -189,12 +194,8 @@ def test_a_subscriber_whose_address_was_removed_is_told_so_not_shown_an_empty_ad
 
 def test_what_was_sent_is_listed_on_the_subscription_page(seeded, django_app, ling):
     subscribe(ling, language="en")
-    ReportDelivery.objects.create(
-        user=ling,
-        username="ling",
-        period=FEBRUARY,
-        language="en",
-        address=ling.email,
+    record_delivery(
+        ling,
         status=DeliveryStatus.SENT,
         sent_at=timezone.now(),
         attempts=1,
@@ -211,7 +212,7 @@ def test_what_was_sent_is_listed_on_the_subscription_page(seeded, django_app, li
 
 def test_the_unsubscribe_link_works_signed_out_asks_first_and_speaks_the_reports_language(seeded, django_app, ling):
     subscribe(ling, language="zh-hans")
-    ReportDelivery.objects.create(user=ling, username="ling", period=FEBRUARY, language="zh-hans", address=ling.email)
+    record_delivery(ling, language="zh-hans")
     link = unsubscribe_url(ling).removeprefix("http://127.0.0.1:8000")
     page = django_app.get(link)  # signed out
 
@@ -331,24 +332,9 @@ def test_try_again_in_the_admin_makes_a_given_up_delivery_due_and_never_resends_
     seeded, django_app, administrator, ling
 ):
     subscribe(ling, language="en")
-    given_up = ReportDelivery.objects.create(
-        user=ling,
-        username="ling",
-        period=FEBRUARY,
-        language="en",
-        address=ling.email,
-        status=DeliveryStatus.FAILED,
-        attempts=8,
-    )
-    sent = ReportDelivery.objects.create(
-        user=ling,
-        username="ling",
-        period=date(2024, 1, 1),
-        language="en",
-        address=ling.email,
-        status=DeliveryStatus.SENT,
-        sent_at=timezone.now(),
-        attempts=1,
+    given_up = record_delivery(ling, status=DeliveryStatus.FAILED, attempts=8)
+    sent = record_delivery(
+        ling, period=date(2024, 1, 1), status=DeliveryStatus.SENT, sent_at=timezone.now(), attempts=1
     )
     page = django_app.get(reverse("admin:outreach_reportdelivery_changelist"), user=administrator)
     done = run_admin_action(page, [given_up.pk, sent.pk], "try_again").follow()
@@ -362,9 +348,7 @@ def test_try_again_in_the_admin_makes_a_given_up_delivery_due_and_never_resends_
 
 
 def test_a_delivery_is_read_in_the_admin_and_cannot_be_changed_there(seeded, django_app, administrator, ling):
-    delivery = ReportDelivery.objects.create(
-        user=ling, username="ling", period=FEBRUARY, language="en", address=ling.email
-    )
+    delivery = record_delivery(ling)
     url = reverse("admin:outreach_reportdelivery_change", args=(delivery.pk,))
     page = django_app.get(url, user=administrator)
     assert "waiting to be sent" in text_of(page)
@@ -377,12 +361,8 @@ def test_a_delivery_is_read_in_the_admin_and_cannot_be_changed_there(seeded, dja
 
 
 def test_deleting_a_person_keeps_the_record_of_what_was_sent_to_them(seeded, django_app, administrator, ling):
-    ReportDelivery.objects.create(
-        user=ling,
-        username="ling",
-        period=FEBRUARY,
-        language="en",
-        address=ling.email,
+    record_delivery(
+        ling,
         status=DeliveryStatus.SENT,
         sent_at=timezone.now(),
     )
@@ -417,12 +397,8 @@ def test_the_configured_day_begins_at_midnight_in_the_museums_time_zone(seeded, 
     settings.CHROMIUM_PATH = "/nonexistent/chromium"
     subscribe(ling, language="en")
     SnapshotFactory(account=seeded["wechat"], period=MARCH, articles=1030, views=20_600_000)
-    ReportDelivery.objects.create(
-        user=ling,
-        username="ling",
-        period=FEBRUARY,
-        language="en",
-        address=ling.email,
+    record_delivery(
+        ling,
         status="sent",
         sent_at=timezone.now(),
     )
@@ -457,12 +433,8 @@ def test_a_delivery_interrupted_on_its_last_try_is_given_up_and_said(seeded, lin
     settings.CHROMIUM_PATH = "/nonexistent/chromium"
     subscribe(ling, language="en")
     long_ago = timezone.now() - timedelta(hours=2)
-    ReportDelivery.objects.create(
-        user=ling,
-        username="ling",
-        period=FEBRUARY,
-        language="en",
-        address=ling.email,
+    record_delivery(
+        ling,
         status=DeliveryStatus.SENDING,
         claimed_at=long_ago,
         attempts=8,
@@ -504,12 +476,9 @@ def test_the_subscription_list_says_who_cannot_receive_the_report_and_why(
 
 
 def test_subscribing_again_offers_the_language_last_received(seeded, django_app, ling):
-    ReportDelivery.objects.create(
-        user=ling,
-        username="ling",
-        period=FEBRUARY,
+    record_delivery(
+        ling,
         language="zh-hans",
-        address=ling.email,
         status="sent",
         sent_at=timezone.now(),
     )

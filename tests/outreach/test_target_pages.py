@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from outreach.models import MetricSnapshot, Target
+from tests.outreach.test_partial_month import figure as figure_of
 from tests.pages import form_posting_to, text_of
 
 pytestmark = pytest.mark.django_db
@@ -123,9 +124,6 @@ def test_a_target_entered_shows_on_the_next_dashboard_though_the_page_was_kept(m
 
 
 def test_the_cumulative_chart_draws_the_forecast_with_its_band_and_the_target(museum, django_app, people):
-    import json
-    import re
-
     enter_target(
         django_app,
         people["root"],
@@ -135,8 +133,7 @@ def test_the_cumulative_chart_draws_the_forecast_with_its_band_and_the_target(mu
         value="2,900,000",
     )
     page = django_app.get(reverse("dashboard"), {"metric": "followers"}, user=people["ling"])
-    script = re.search(r'<script id="figure-cumulative" type="application/json">(.*?)</script>', page.text, re.S)
-    figure = json.loads(script[1])
+    figure = figure_of(page, "cumulative")
     traces = {trace.get("name"): trace for trace in figure["data"]}
 
     forecast = traces["WeChat official account, forecast (illustrative)"]  # built on the illustrative history
@@ -161,13 +158,9 @@ def test_a_line_with_too_little_history_says_so_instead_of_a_forecast(db, django
 
 
 def test_the_forecast_reads_the_whole_history_whatever_months_the_chart_shows(museum, django_app, people):
-    import json
-    import re
-
     def forecast(query):
         page = django_app.get(reverse("dashboard"), {"metric": "followers", **query}, user=people["ling"])
-        script = re.search(r'<script id="figure-cumulative" type="application/json">(.*?)</script>', page.text, re.S)
-        data = json.loads(script[1])["data"]
+        data = figure_of(page, "cumulative")["data"]
         return [trace["y"] for trace in data if trace.get("fill") or "forecast" in (trace.get("name") or "")]
 
     assert forecast({}) == forecast({"start": "2023-09"}) != []
